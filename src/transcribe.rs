@@ -128,6 +128,13 @@ impl Transcriber for WhisperTranscriber {
         let eot = self.context.token_eot();
         let mut pieces = Vec::new();
         for segment in state.as_iter() {
+            // A segment over silence is an invention ("Thanks for watching!"). Segment times
+            // are reliable enough to judge that; single-token times are not.
+            let start_s = segment.start_timestamp() as f64 / 100.0;
+            let end_s = segment.end_timestamp() as f64 / 100.0;
+            if !activity.voiced_between(start_s, end_s) {
+                continue;
+            }
             for i in 0..segment.n_tokens() {
                 let Some(token) = segment.get_token(i) else { continue };
                 // Ids from end-of-text up are control and timestamp tokens, not speech.
@@ -144,11 +151,7 @@ impl Transcriber for WhisperTranscriber {
                 });
             }
         }
-        let words = join_pieces(&pieces)
-            .into_iter()
-            .filter(|w| activity.voiced_between(w.start_s - 0.3, w.end_s + 0.3))
-            .collect();
-        Ok(Transcript { words: drop_non_speech(words) })
+        Ok(Transcript { words: drop_non_speech(join_pieces(&pieces)) })
     }
 }
 
