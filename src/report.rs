@@ -10,7 +10,7 @@
 //!   "version": 1,
 //!   "file": "samples/complete-call.wav",
 //!   "mode": "call",
-//!   "duration_s": 36.63,
+//!   "duration_s": 37.89,
 //!   "speech_s": 31.2,
 //!   "transcript": "Hi Ms. Carter, this is Daniel Brooks. …",
 //!   "words": [{"text": "Hi", "start_s": 0.5, "end_s": 0.72}, …],

@@ -23,7 +23,7 @@ pub fn score(analysis: &Analysis) -> Score {
             (earned + if met { weight } else { 0 }, possible + weight)
         },
     );
-    let value = if possible == 0 { 0 } else { (earned * 100 + possible / 2) / possible };
+    let value = (earned * 100 + possible / 2).checked_div(possible).unwrap_or(0);
     Score { value, earned, possible }
 }
 

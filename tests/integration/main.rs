@@ -1,0 +1,7 @@
+//! End-to-end tests: the real `callcoach` binary, the real Whisper model, real speech.
+//! One test binary for all of them (see STYLE.md); `make test` provides the model.
+
+mod analyze;
+mod model;
+mod support;
+mod transcription;
