@@ -7,6 +7,7 @@
 //! [`model`] obtains the Whisper weights the transcriber needs.
 
 pub mod analysis;
+pub mod atomic_file;
 pub mod audio;
 pub mod checklist;
 pub mod model;

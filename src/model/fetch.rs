@@ -2,7 +2,7 @@
 //! they are complete and checked.
 
 use std::fmt;
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -13,6 +13,7 @@ use sha2::digest::DynDigest;
 use sha2::{Digest, Sha256};
 
 use super::{ggml, store};
+use crate::atomic_file::PartialFile;
 
 /// whisper.cpp's model repository on Hugging Face; `ggml-NAME.bin` is appended.
 pub const DEFAULT_BASE_URL: &str = "https://huggingface.co/ggerganov/whisper.cpp/resolve/main";
@@ -170,9 +171,9 @@ pub enum FetchError {
 /// off (the file only ever appears through the final rename below, so its presence means a
 /// complete, checked download).
 ///
-/// The body streams into `.ggml-NAME.bin.part` beside the destination while being hashed;
-/// after a sync, its length (against `Content-Length`), checksum and ggml header are checked,
-/// and only then is it renamed into place. Redirects (Hugging Face sends one to its CDN)
+/// The body streams into a hidden [`PartialFile`] beside the destination while being hashed;
+/// its length (against `Content-Length`), checksum and ggml header are checked, and only
+/// then is it synced and renamed into place. Redirects (Hugging Face sends one to its CDN)
 /// are followed, and `HTTPS_PROXY`/`NO_PROXY` are honoured.
 ///
 /// `progress` receives the bytes written so far and the total when the server states it.
@@ -216,8 +217,8 @@ pub fn fetch(
     let mut body = response.into_body().into_reader();
 
     fs::create_dir_all(req.dir).map_err(write_error(req.dir))?;
-    let part = PartFile { path: req.dir.join(format!(".{file_name}.part")), installed: false };
-    let mut file = File::create(&part.path).map_err(write_error(&part.path))?;
+    let part = PartialFile::create(&destination).map_err(write_error(&destination))?;
+    let mut file = part.file();
     let mut hasher = expected.algorithm.hasher();
     let mut buf = vec![0; 1 << 16];
     let mut done = 0;
@@ -233,28 +234,25 @@ pub fn fetch(
             Err(err) => return Err(network(err.into())),
         };
         hasher.update(&buf[..len]);
-        file.write_all(&buf[..len]).map_err(write_error(&part.path))?;
+        file.write_all(&buf[..len]).map_err(write_error(part.path()))?;
         done += len as u64;
         progress(done, total);
     }
     if let Some(expected) = total.filter(|&expected| expected != done) {
         return Err(FetchError::Truncated { url, expected, got: done });
     }
-    // Durable before the rename makes it visible, so a crash cannot install a hole.
-    file.sync_all().map_err(write_error(&part.path))?;
-    drop(file);
 
     let actual = Checksum::of(expected.algorithm, &hasher.finalize());
     if actual != expected {
         return Err(FetchError::ChecksumMismatch { url, expected, actual });
     }
-    ggml::read_header(&part.path).map_err(|err| match err {
+    ggml::read_header(part.path()).map_err(|err| match err {
         ggml::GgmlError::NotGgml { .. } | ggml::GgmlError::Truncated { .. } => {
             FetchError::NotGgml { url }
         }
         ggml::GgmlError::Io { path, source } => FetchError::Io { path, source },
     })?;
-    part.install(&destination)?;
+    part.persist(&destination).map_err(write_error(&destination))?;
     Ok(Fetched { path: destination, downloaded: true })
 }
 
@@ -269,30 +267,6 @@ fn agent() -> ureq::Agent {
 
 fn write_error(path: &Path) -> impl FnOnce(io::Error) -> FetchError + '_ {
     move |source| FetchError::Io { path: path.to_path_buf(), source }
-}
-
-/// The download in progress. It deletes itself when dropped, so every early return above
-/// cleans up; only [`PartFile::install`] keeps it, under its final name.
-struct PartFile {
-    path: PathBuf,
-    installed: bool,
-}
-
-impl PartFile {
-    fn install(mut self, destination: &Path) -> Result<(), FetchError> {
-        fs::rename(&self.path, destination).map_err(write_error(destination))?;
-        self.installed = true;
-        Ok(())
-    }
-}
-
-impl Drop for PartFile {
-    fn drop(&mut self) {
-        if !self.installed {
-            // Best effort: the error being reported matters more than a failed cleanup.
-            let _ = fs::remove_file(&self.path);
-        }
-    }
 }
 
 #[cfg(test)]

@@ -4,18 +4,18 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Read};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use zip::result::ZipError;
 use zip::ZipArchive;
 
 use super::ct2::{self, Contents, Ct2Error};
 use super::ggml::{self, Hparams, TensorType, Q8_0_BLOCK};
+use crate::atomic_file::PartialFile;
 
 /// How to store the weight matrices instead of f16.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -740,7 +740,7 @@ fn write(
 ) -> Result<u64, WriteError> {
     let partial = PartialFile::create(dest)?;
     let mut writer =
-        ggml::Writer::new(BufWriter::with_capacity(1 << 20, &partial.file), hparams, vocabulary)?;
+        ggml::Writer::new(BufWriter::with_capacity(1 << 20, partial.file()), hparams, vocabulary)?;
     let total = writer.written()
         + plan.iter().map(|t| ggml::tensor_record_size(&t.name, &t.shape, t.ty)).sum::<u64>();
     for tensor in plan {
@@ -759,53 +759,6 @@ fn write(
     writer.finish()?.into_inner().map_err(|e| e.into_error())?;
     partial.persist(dest)?;
     Ok(written)
-}
-
-/// The output while it is being written, in dest's folder so that the final rename stays
-/// on one file system. Dropped without [`PartialFile::persist`], it deletes itself.
-struct PartialFile {
-    path: PathBuf,
-    file: File,
-    persisted: bool,
-}
-
-impl PartialFile {
-    fn create(dest: &Path) -> io::Result<PartialFile> {
-        // Imports running at once in one process (tests) must not share a temporary file.
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let name = dest.file_name().ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidInput, "the destination has no file name")
-        })?;
-        let path = dest.with_file_name(format!(
-            ".{}.{}-{}.partial",
-            name.to_string_lossy(),
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let file = OpenOptions::new().write(true).create_new(true).open(&path)?;
-        Ok(PartialFile { path, file, persisted: false })
-    }
-
-    fn persist(mut self, dest: &Path) -> io::Result<()> {
-        self.file.sync_all()?;
-        fs::rename(&self.path, dest)?;
-        self.persisted = true;
-        // The rename itself is durable only once the folder is synced.
-        #[cfg(unix)]
-        if let Some(folder) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
-            File::open(folder)?.sync_all()?;
-        }
-        Ok(())
-    }
-}
-
-impl Drop for PartialFile {
-    fn drop(&mut self) {
-        if !self.persisted {
-            // Nothing more can be done about a failure here; the import already failed.
-            let _ = fs::remove_file(&self.path);
-        }
-    }
 }
 
 #[cfg(test)]
