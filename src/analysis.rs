@@ -1,9 +1,13 @@
-//! Judging a transcript against a [`Checklist`]: which elements were said, with the words
-//! and times that show it, and whether the call was brief.
+//! Judging what was said against a [`Checklist`]: which elements were said, with the words
+//! (and, for a recording, the times) that show it, and whether the call was brief.
+//!
+//! Two kinds of input share one judgement: a recorded take's [`Transcript`], and a typed
+//! [`Script`] (a call script written before calling, or a transcript typed out), which has
+//! no times.
 
 use serde::Serialize;
 
-use crate::checklist::{pattern, Checklist};
+use crate::checklist::Checklist;
 use crate::transcribe::Transcript;
 
 /// How long the take is and how much of it is voice, measured from the audio.
@@ -13,12 +17,40 @@ pub struct TakeTiming {
     pub speech_s: f64,
 }
 
-/// The words that show an element was said, and when.
+/// The speaking rate a typed script's length is estimated at: a calm phone voice.
+pub const SCRIPT_WORDS_PER_MINUTE: f64 = 140.0;
+
+/// A typed call script or transcript: its words, line by line, without times. A line end
+/// closes a sentence, as a script written one point a line means it to.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Script {
+    lines: Vec<Vec<String>>,
+}
+
+impl Script {
+    pub fn new(text: &str) -> Self {
+        let lines = text
+            .lines()
+            .map(|line| line.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+            .filter(|words| !words.is_empty())
+            .collect();
+        Self { lines }
+    }
+
+    /// Each word, and whether it ends its line.
+    pub fn words(&self) -> impl Iterator<Item = (&str, bool)> {
+        self.lines.iter().flat_map(|line| {
+            line.iter().enumerate().map(move |(i, w)| (w.as_str(), i + 1 == line.len()))
+        })
+    }
+}
+
+/// The words that show an element was said, and when (for a recording).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evidence {
     pub quote: String,
-    pub start_s: f64,
-    pub end_s: f64,
+    pub start_s: Option<f64>,
+    pub end_s: Option<f64>,
 }
 
 /// One checklist element, judged.
@@ -42,10 +74,14 @@ impl Finding {
 /// The call's length against the target.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BrevityCheck {
-    pub duration_s: f64,
-    pub speech_s: f64,
-    /// From the first word to the last: the call's own talk, without leading or trailing silence.
+    /// The recording's length and voiced time; `None` for a typed script.
+    pub duration_s: Option<f64>,
+    pub speech_s: Option<f64>,
+    /// The call's own talk: from the first word to the last of a recording, or a script's
+    /// words spoken at [`SCRIPT_WORDS_PER_MINUTE`].
     pub talk_s: f64,
+    /// `talk_s` is an estimate from a script's word count, not a measurement.
+    pub estimated: bool,
     pub target_min_s: f64,
     pub target_max_s: f64,
     pub weight: u32,
@@ -66,32 +102,65 @@ pub struct Analysis {
     pub has_speech: bool,
 }
 
+/// Judges a recorded take.
 pub fn analyze(transcript: &Transcript, timing: TakeTiming, checklist: &Checklist) -> Analysis {
     let words = &transcript.words;
-    // Tokens drop words that are only punctuation; keep the map back to the timed words.
-    let (tokens, word_of_token): (Vec<pattern::Token>, Vec<usize>) = words
-        .iter()
-        .enumerate()
-        .flat_map(|(i, w)| pattern::tokens([w.text.as_str()]).into_iter().map(move |t| (t, i)))
-        .unzip();
+    let talk_s = match (words.first(), words.last()) {
+        (Some(first), Some(last)) => (last.end_s - first.start_s).max(0.0),
+        _ => 0.0,
+    };
+    let length = Length {
+        duration_s: Some(timing.duration_s),
+        speech_s: Some(timing.speech_s),
+        talk_s,
+        estimated: false,
+    };
+    let said = words.iter().map(|w| (w.text.as_str(), false));
+    judge(said, |i| Some((words[i].start_s, words[i].end_s)), length, checklist)
+}
+
+/// Judges a typed script: the same checklist, no times, and its length estimated.
+pub fn analyze_script(script: &Script, checklist: &Checklist) -> Analysis {
+    let count = script.words().count();
+    let length = Length {
+        duration_s: None,
+        speech_s: None,
+        talk_s: count as f64 * 60.0 / SCRIPT_WORDS_PER_MINUTE,
+        estimated: true,
+    };
+    judge(script.words(), |_| None, length, checklist)
+}
+
+/// What is known of a rehearsal's length before it is judged against the target.
+struct Length {
+    duration_s: Option<f64>,
+    speech_s: Option<f64>,
+    talk_s: f64,
+    estimated: bool,
+}
+
+/// The judgement itself. `said` gives each word and whether it ends a typed line; `times`
+/// gives a word's start and end by its index, where they are known.
+fn judge<'a>(
+    said: impl Iterator<Item = (&'a str, bool)>,
+    times: impl Fn(usize) -> Option<(f64, f64)>,
+    length: Length,
+    checklist: &Checklist,
+) -> Analysis {
+    let words: Vec<(&str, bool)> = said.collect();
+    let (tokens, word_of_token) = checklist.lexicon.read(words.iter().copied());
 
     let findings = checklist
         .elements
         .iter()
         .map(|element| {
-            let first = element
-                .phrases
-                .iter()
-                .filter_map(|p| p.find(&tokens))
-                .min_by_key(|m| (m.start, m.end));
-            let evidence = first.map(|m| {
-                let (first_word, last_word) = (word_of_token[m.start], word_of_token[m.end - 1]);
-                let quoted: Vec<&str> =
-                    words[first_word..=last_word].iter().map(|w| w.text.as_str()).collect();
+            let evidence = element.find(&tokens).map(|m| {
+                let (first, last) = (word_of_token[m.start], word_of_token[m.end - 1]);
+                let quoted: Vec<&str> = words[first..=last].iter().map(|(w, _)| *w).collect();
                 Evidence {
                     quote: quoted.join(" "),
-                    start_s: words[first_word].start_s,
-                    end_s: words[last_word].end_s,
+                    start_s: times(first).map(|(start, _)| start),
+                    end_s: times(last).map(|(_, end)| end),
                 }
             });
             Finding {
@@ -104,22 +173,19 @@ pub fn analyze(transcript: &Transcript, timing: TakeTiming, checklist: &Checklis
         })
         .collect();
 
-    let talk_s = match (words.first(), words.last()) {
-        (Some(first), Some(last)) => (last.end_s - first.start_s).max(0.0),
-        _ => 0.0,
-    };
     let target = &checklist.brevity;
-    let tip = if talk_s > target.max_s {
+    let tip = if length.talk_s > target.max_s {
         Some(target.tip_long.clone())
-    } else if talk_s < target.min_s {
+    } else if length.talk_s < target.min_s {
         Some(target.tip_short.clone())
     } else {
         None
     };
     let brevity = BrevityCheck {
-        duration_s: timing.duration_s,
-        speech_s: timing.speech_s,
-        talk_s,
+        duration_s: length.duration_s,
+        speech_s: length.speech_s,
+        talk_s: length.talk_s,
+        estimated: length.estimated,
         target_min_s: target.min_s,
         target_max_s: target.max_s,
         weight: target.weight,
@@ -177,7 +243,7 @@ mod tests {
         let thanks = &analysis.findings[0];
         let evidence = thanks.evidence.as_ref().unwrap();
         assert_eq!(evidence.quote, "Thank you for taking the time");
-        assert_eq!(evidence.start_s, 1.0 + 17.0 * 0.5, "the 18th word");
+        assert_eq!(evidence.start_s, Some(1.0 + 17.0 * 0.5), "the 18th word");
         assert_eq!(thanks.tip, None);
         assert!(analysis.brevity.ok(), "{:?}", analysis.brevity);
     }
@@ -193,6 +259,35 @@ mod tests {
             analysis.brevity.tip.as_deref(),
             Some(Checklist::builtin().brevity.tip_short.as_str())
         );
+    }
+
+    #[test]
+    fn a_script_is_judged_alike_without_times_and_its_length_estimated() {
+        let script = Script::new(&COMPLETE.replace(". ", ".\n"));
+        let analysis = analyze_script(&script, &Checklist::builtin());
+        let timed = analyze(
+            &spoken(COMPLETE),
+            TakeTiming { duration_s: 60.0, speech_s: 40.0 },
+            &Checklist::builtin(),
+        );
+        assert_eq!(found_ids(&analysis), found_ids(&timed));
+        let thanks = analysis.findings[0].evidence.as_ref().unwrap();
+        assert_eq!(
+            (thanks.quote.as_str(), thanks.start_s, thanks.end_s),
+            ("Thank you for taking the time", None, None)
+        );
+        let words = COMPLETE.split_whitespace().count() as f64;
+        assert_eq!(analysis.brevity.talk_s, words * 60.0 / SCRIPT_WORDS_PER_MINUTE);
+        assert!(analysis.brevity.estimated && analysis.brevity.duration_s.is_none());
+    }
+
+    #[test]
+    fn a_script_line_ends_a_sentence() {
+        let checklist = Checklist::builtin();
+        let one_line = analyze_script(&Script::new("thank you\nfor the interview"), &checklist);
+        assert!(!one_line.findings[0].found(), "{:?}", one_line.findings[0]);
+        let joined = analyze_script(&Script::new("thank you for the interview"), &checklist);
+        assert!(joined.findings[0].found());
     }
 
     #[test]

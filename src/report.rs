@@ -22,7 +22,7 @@
 //!      "tip": "If the call goes well, ask when they expect to make a decision, …"},
 //!     …
 //!   ],
-//!   "brevity": {"duration_s": 36.63, "speech_s": 31.2, "talk_s": 35.4,
+//!   "brevity": {"duration_s": 36.63, "speech_s": 31.2, "talk_s": 35.4, "estimated": false,
 //!               "target_min_s": 30.0, "target_max_s": 120.0, "ok": true, "tip": null},
 //!   "score": 100
 //! }
@@ -31,6 +31,11 @@
 //! - Times are seconds from the start of the recording.
 //! - `speech_s` is the voiced time measured from the audio; `brevity.talk_s` runs from the
 //!   first word to the last and is what the target (`target_min_s`–`target_max_s`) judges.
+//! - `mode` is `"call"` for a recording and `"script"` for a typed script or transcript
+//!   (`callcoach check`). A script has no times: `duration_s`, `speech_s`, every word's and
+//!   element's `start_s`/`end_s`, and `brevity.duration_s`/`speech_s` are `null`, and
+//!   `brevity.talk_s` is estimated from the word count at 140 words a minute, which
+//!   `brevity.estimated: true` says (it is `false` for a recording).
 //! - Element ids are stable: `thanks`, `job_title`, `qualifications`, `offer_info`,
 //!   `decision_timeline`, `caller_name` (a custom checklist may add its own).
 //! - `evidence` quotes the first words that showed the element; `tip` is set only on a miss.
@@ -43,9 +48,9 @@ use std::fmt::Write as _;
 use anstyle::{AnsiColor, Style};
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, Script, SCRIPT_WORDS_PER_MINUTE};
 use crate::score::Score;
-use crate::transcribe::{Transcript, Word};
+use crate::transcribe::Transcript;
 
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -54,13 +59,21 @@ pub struct Report {
     pub version: u32,
     pub file: String,
     pub mode: String,
-    pub duration_s: f64,
-    pub speech_s: f64,
+    pub duration_s: Option<f64>,
+    pub speech_s: Option<f64>,
     pub transcript: String,
-    pub words: Vec<Word>,
+    pub words: Vec<WordReport>,
     pub elements: Vec<ElementReport>,
     pub brevity: BrevityReport,
     pub score: u32,
+}
+
+/// A word as said, and when, for a recording.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WordReport {
+    pub text: String,
+    pub start_s: Option<f64>,
+    pub end_s: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -76,17 +89,51 @@ pub struct ElementReport {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BrevityReport {
-    pub duration_s: f64,
-    pub speech_s: f64,
+    pub duration_s: Option<f64>,
+    pub speech_s: Option<f64>,
     pub talk_s: f64,
+    pub estimated: bool,
     pub target_min_s: f64,
     pub target_max_s: f64,
     pub ok: bool,
     pub tip: Option<String>,
 }
 
+/// What a report was made from.
+const MODE_CALL: &str = "call";
+const MODE_SCRIPT: &str = "script";
+
 impl Report {
+    /// The report of a recorded take.
     pub fn new(file: &str, transcript: &Transcript, analysis: &Analysis, score: Score) -> Self {
+        let words = transcript
+            .words
+            .iter()
+            .map(|w| WordReport {
+                text: w.text.clone(),
+                start_s: Some(round_ms(w.start_s)),
+                end_s: Some(round_ms(w.end_s)),
+            })
+            .collect();
+        Self::build(file, MODE_CALL, words, analysis, score)
+    }
+
+    /// The report of a typed script: the same model, with no times.
+    pub fn for_script(file: &str, script: &Script, analysis: &Analysis, score: Score) -> Self {
+        let words = script
+            .words()
+            .map(|(text, _)| WordReport { text: text.to_string(), start_s: None, end_s: None })
+            .collect();
+        Self::build(file, MODE_SCRIPT, words, analysis, score)
+    }
+
+    fn build(
+        file: &str,
+        mode: &str,
+        words: Vec<WordReport>,
+        analysis: &Analysis,
+        score: Score,
+    ) -> Self {
         let elements = analysis
             .findings
             .iter()
@@ -95,8 +142,8 @@ impl Report {
                 label: f.label.clone(),
                 found: f.found(),
                 evidence: f.evidence.as_ref().map(|e| e.quote.clone()),
-                start_s: f.evidence.as_ref().map(|e| round_ms(e.start_s)),
-                end_s: f.evidence.as_ref().map(|e| round_ms(e.end_s)),
+                start_s: f.evidence.as_ref().and_then(|e| e.start_s).map(round_ms),
+                end_s: f.evidence.as_ref().and_then(|e| e.end_s).map(round_ms),
                 tip: f.tip.clone(),
             })
             .collect();
@@ -104,24 +151,17 @@ impl Report {
         Self {
             version: FORMAT_VERSION,
             file: file.to_string(),
-            mode: "call".to_string(),
-            duration_s: round_ms(b.duration_s),
-            speech_s: round_ms(b.speech_s),
-            transcript: transcript.text(),
-            words: transcript
-                .words
-                .iter()
-                .map(|w| Word {
-                    text: w.text.clone(),
-                    start_s: round_ms(w.start_s),
-                    end_s: round_ms(w.end_s),
-                })
-                .collect(),
+            mode: mode.to_string(),
+            duration_s: b.duration_s.map(round_ms),
+            speech_s: b.speech_s.map(round_ms),
+            transcript: words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" "),
+            words,
             elements,
             brevity: BrevityReport {
-                duration_s: round_ms(b.duration_s),
-                speech_s: round_ms(b.speech_s),
+                duration_s: b.duration_s.map(round_ms),
+                speech_s: b.speech_s.map(round_ms),
                 talk_s: round_ms(b.talk_s),
+                estimated: b.estimated,
                 target_min_s: b.target_min_s,
                 target_max_s: b.target_max_s,
                 ok: analysis.has_speech && b.ok(),
@@ -143,13 +183,11 @@ impl Report {
         let good = AnsiColor::Green.on_default().bold();
         let bad = AnsiColor::Red.on_default().bold();
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "{bold}{}{bold:#}  {dim}{} · {}{dim:#}",
-            self.file,
-            self.mode,
-            clock(self.duration_s)
-        );
+        let length = match self.duration_s {
+            Some(duration_s) => clock(duration_s),
+            None => format!("{} words", self.words.len()),
+        };
+        let _ = writeln!(out, "{bold}{}{bold:#}  {dim}{} · {length}{dim:#}", self.file, self.mode);
         out.push('\n');
         let _ = writeln!(out, "{bold}What you said{bold:#}");
         if self.transcript.is_empty() {
@@ -162,12 +200,14 @@ impl Report {
         out.push('\n');
         let _ = writeln!(out, "{bold}Checklist{bold:#}");
         for element in &self.elements {
-            match (&element.evidence, element.start_s) {
-                (Some(quote), Some(at)) => {
+            match &element.evidence {
+                Some(quote) => {
                     let _ = writeln!(out, "  {good}✓{good:#} {}", element.label);
-                    let _ = writeln!(out, "    {dim}at {} \"{quote}\"{dim:#}", clock(at));
+                    let at =
+                        element.start_s.map_or(String::new(), |at| format!("at {} ", clock(at)));
+                    let _ = writeln!(out, "    {dim}{at}\"{quote}\"{dim:#}");
                 }
-                _ => {
+                None => {
                     let _ = writeln!(out, "  {bad}✗{bad:#} {}", element.label);
                     if let Some(tip) = &element.tip {
                         let _ = writeln!(out, "    Tip: {tip}");
@@ -177,10 +217,14 @@ impl Report {
         }
         let b = &self.brevity;
         let (mark, style) = if b.ok { ("✓", good) } else { ("✗", bad) };
+        let talk = if b.estimated {
+            format!("about {} of talk at {SCRIPT_WORDS_PER_MINUTE} words a minute", clock(b.talk_s))
+        } else {
+            format!("{} of talk", clock(b.talk_s))
+        };
         let _ = writeln!(
             out,
-            "  {style}{mark}{style:#} Brief: {} of talk {dim}(target {}–{}){dim:#}",
-            clock(b.talk_s),
+            "  {style}{mark}{style:#} Brief: {talk} {dim}(target {}–{}){dim:#}",
             clock(b.target_min_s),
             clock(b.target_max_s)
         );
@@ -224,9 +268,10 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::{analyze, TakeTiming};
+    use crate::analysis::{analyze, analyze_script, TakeTiming};
     use crate::checklist::Checklist;
     use crate::score::score;
+    use crate::transcribe::Word;
 
     fn sample_report() -> Report {
         let words = "Hi, this is Dana Reed. Thank you for your time today. Bye."
@@ -295,6 +340,26 @@ mod tests {
         assert!(plain.contains("✗ Asked when they expect to decide"), "{plain}");
         assert!(plain.contains("Tip: If the call goes well"), "{plain}");
         assert!(plain.contains(&format!("Score {}/100", report.score)), "{plain}");
+    }
+
+    #[test]
+    fn a_script_report_has_no_times_and_an_estimated_length() {
+        let script = Script::new("Hi, this is Dana Reed.\nThank you for your time today.");
+        let analysis = analyze_script(&script, &Checklist::builtin());
+        let report = Report::for_script("plan.txt", &script, &analysis, score(&analysis));
+        let value: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+        assert_eq!(value["mode"], "script");
+        assert!(value["duration_s"].is_null() && value["speech_s"].is_null());
+        assert!(value["words"][0]["start_s"].is_null() && value["elements"][0]["end_s"].is_null());
+        assert_eq!(value["elements"][0]["evidence"], "Thank you for your time");
+        assert!(value["brevity"]["duration_s"].is_null());
+        assert_eq!(value["brevity"]["estimated"], true);
+        assert_eq!(value["brevity"]["talk_s"], round_ms(11.0 * 60.0 / 140.0));
+
+        let plain = anstream::adapter::strip_str(&report.to_human()).to_string();
+        assert!(plain.starts_with("plan.txt  script · 11 words\n"), "{plain}");
+        assert!(plain.contains("✓ Thanked them for their time\n    \"Thank you"), "{plain}");
+        assert!(plain.contains("Brief: about 0:05 of talk at 140 words a minute"), "{plain}");
     }
 
     #[test]

@@ -37,16 +37,21 @@ mod tests {
             id: "x".into(),
             label: "x".into(),
             weight,
-            evidence: found.then(|| Evidence { quote: "x".into(), start_s: 0.0, end_s: 1.0 }),
+            evidence: found.then(|| Evidence {
+                quote: "x".into(),
+                start_s: Some(0.0),
+                end_s: Some(1.0),
+            }),
             tip: (!found).then(|| "tip".into()),
         }
     }
 
     fn analysis(findings: Vec<Finding>, brevity_ok: bool, has_speech: bool) -> Analysis {
         let brevity = BrevityCheck {
-            duration_s: 60.0,
-            speech_s: 50.0,
+            duration_s: Some(60.0),
+            speech_s: Some(50.0),
             talk_s: 55.0,
+            estimated: false,
             target_min_s: 30.0,
             target_max_s: 120.0,
             weight: 10,

@@ -1,42 +1,147 @@
 //! The small phrase language checklist files are written in, and matching it against
 //! what was said.
 //!
-//! A pattern is a sequence of steps separated by spaces, matched against the spoken words
-//! after [`normalize`] (lower case, no punctuation, apostrophes and hyphens dropped):
+//! A pattern is a sequence of steps separated by spaces:
 //!
 //! | step | matches |
 //! |---|---|
 //! | `thank` | that word |
 //! | `thank*` | any word starting with "thank" |
 //! | `(time\|interview*)` | any one of the alternatives |
+//! | `{title}` | any word of the checklist's word class `title` (also inside alternatives: `(job\|{title})`) |
+//! | `!(the\|a)`, `!{generic}` | any one word except these |
 //! | `the?`, `(a\|an)?` | the step, or nothing |
 //! | `..3` | up to 3 words of anything |
 //! | `..1-4` | between 1 and 4 words of anything |
-//! | `<name>` | one to three words spoken with a capital letter that are not common words (a person's name) |
+//! | `<name>` | one to three words that can be a person's name |
+//! | `<number>` | a number in digits or words: "5", "twenty five", "one point two" |
 //!
 //! Example: `thank* ..0-4 (time|interview|meeting)` matches "thank you so much for your time".
+//!
+//! How words are compared:
+//! - Both the spoken words and the pattern's words are normalised: lower case, letters and
+//!   digits only ("You're" → "youre", "co-ordinator" → "coordinator", "10%" → "10"), then
+//!   folded through the checklist's spellings, so a pattern saying `your` also matches a
+//!   transcript saying "you're" when the spellings list it.
+//! - A match never runs on past the end of a sentence: a word ending in `.`, `?` or `!`
+//!   (but not an abbreviation such as "Mr.") or, in a typed script, the end of a line.
+//!   Text without punctuation is one long sentence.
+//! - `<name>`: where the text has capital letters, capitalised words; where it has none (some
+//!   speech recognition, hurried typing), any words. Either way, words on the checklist's
+//!   not-names list ("this", "calling", "monday", …) are never a name.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-/// A word as spoken, and the form patterns compare against.
+/// A word as said, and what patterns compare against.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Token {
     pub raw: String,
+    /// Normalised and folded through the spellings.
     pub norm: String,
+    /// The word closes a sentence: no match runs on past it.
+    pub ends_sentence: bool,
+    /// The word can be (part of) a person's name.
+    pub could_be_name: bool,
 }
 
-/// Lower case with punctuation, apostrophes and hyphens removed: "You're" → "youre",
+/// Lower case with everything but letters and digits removed: "You're" → "youre",
 /// "co-ordinator" → "coordinator", "time." → "time".
 pub fn normalize(word: &str) -> String {
     word.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
-pub fn tokens<'a>(words: impl IntoIterator<Item = &'a str>) -> Vec<Token> {
-    words
-        .into_iter()
-        .map(|raw| Token { raw: raw.to_string(), norm: normalize(raw) })
-        .filter(|t| !t.norm.is_empty())
-        .collect()
+/// Titles and the like, whose full stop does not end a sentence ("Hi Ms. Carter").
+const ABBREVIATIONS: &[&str] = &["mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "vs"];
+
+/// The word knowledge every pattern of a checklist shares: spellings folded into one word,
+/// word classes, and the words that are never a name.
+#[derive(Debug, Clone, Default)]
+pub struct Lexicon {
+    /// A spelling as normalised → the word it stands for.
+    spellings: HashMap<String, String>,
+    classes: HashMap<String, Vec<String>>,
+    not_names: HashSet<String>,
+}
+
+impl Lexicon {
+    /// `variant` (as "you're") is another way to write `word` (as "your").
+    pub fn add_spelling(&mut self, word: &str, variant: &str) -> Result<(), PatternError> {
+        let word = plain_word(word)?;
+        self.spellings.insert(plain_word(variant)?, word);
+        Ok(())
+    }
+
+    /// Adds `word` (or `prefix*`) to the word class patterns call `{class}`.
+    pub fn add_to_class(&mut self, class: &str, word: &str) -> Result<(), PatternError> {
+        plain_word(word.strip_suffix('*').unwrap_or(word))?;
+        self.classes.entry(class.to_string()).or_default().push(word.to_string());
+        Ok(())
+    }
+
+    /// `word` is never (part of) a person's name.
+    pub fn add_not_name(&mut self, word: &str) -> Result<(), PatternError> {
+        self.not_names.insert(plain_word(word)?);
+        Ok(())
+    }
+
+    /// The word normalised and folded through the spellings.
+    pub fn fold(&self, word: &str) -> String {
+        let norm = normalize(word);
+        self.spellings.get(&norm).cloned().unwrap_or(norm)
+    }
+
+    /// The tokens of what was said, each with the index of the word it came from. A word
+    /// that is only punctuation gives none. `line_end` says whether the word ends a line of
+    /// typed text, which ends a sentence as a full stop does.
+    pub fn read<'a>(
+        &self,
+        words: impl IntoIterator<Item = (&'a str, bool)>,
+    ) -> (Vec<Token>, Vec<usize>) {
+        let mut tokens = Vec::new();
+        let mut word_of_token = Vec::new();
+        for (i, (raw, line_end)) in words.into_iter().enumerate() {
+            let norm = self.fold(raw);
+            if norm.is_empty() {
+                continue;
+            }
+            let closing = raw.trim_end_matches(['"', '\'', ')', '”', '’']);
+            let ends_sentence = line_end
+                || (closing.ends_with(['.', '?', '!'])
+                    && !ABBREVIATIONS.contains(&normalize(raw).as_str()));
+            tokens.push(Token { raw: raw.to_string(), norm, ends_sentence, could_be_name: false });
+            word_of_token.push(i);
+        }
+        // Capitals tell names apart only in text that has them.
+        let cased = tokens.iter().any(|t| t.raw.chars().any(char::is_uppercase));
+        for token in &mut tokens {
+            let capitalised = token.raw.chars().next().is_some_and(char::is_uppercase);
+            // "PMP", "ICU": an abbreviation, not a name.
+            let letters = token.raw.chars().filter(|c| c.is_alphabetic());
+            let acronym = cased && token.norm.len() > 1 && letters.clone().all(char::is_uppercase);
+            // "Tuesday's" is no more a name than "Tuesday".
+            let owner = token.raw.trim_end_matches(['s', 'S']).trim_end_matches(['\'', '’']);
+            token.could_be_name = (capitalised || !cased)
+                && !acronym
+                && !self.not_names.contains(&token.norm)
+                && !self.not_names.contains(&normalize(owner))
+                && !is_number(&token.norm);
+        }
+        (tokens, word_of_token)
+    }
+}
+
+/// A pattern word or spelling: normalised, and an error if it is not one plain word.
+fn plain_word(word: &str) -> Result<String, PatternError> {
+    let norm = normalize(word);
+    let plain = word.chars().all(|c| c.is_alphanumeric() || matches!(c, '\'' | '-'));
+    if norm.is_empty() || !plain {
+        return Err(PatternError {
+            pattern: word.to_string(),
+            message: format!("\"{word}\" is not a plain word"),
+        });
+    }
+    Ok(norm)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -47,9 +152,10 @@ enum Alternative {
 
 #[derive(Debug, Clone, PartialEq)]
 enum Step {
-    Word { alternatives: Vec<Alternative>, optional: bool },
+    Word { alternatives: Vec<Alternative>, negated: bool, optional: bool },
     Gap { min: usize, max: usize },
     Name,
+    Number,
 }
 
 /// A compiled pattern.
@@ -66,6 +172,12 @@ pub struct Match {
     pub end: usize,
 }
 
+impl Match {
+    pub fn overlaps(&self, other: &Match) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message} in pattern \"{pattern}\"")]
 pub struct PatternError {
@@ -73,15 +185,8 @@ pub struct PatternError {
     pub message: String,
 }
 
-/// Words so common at the start of a sentence that a capital letter says nothing.
-const NOT_NAMES: &[&str] = &[
-    "i", "im", "a", "an", "the", "this", "that", "it", "its", "and", "but", "so", "hi", "hello",
-    "hey", "thank", "thanks", "yes", "no", "well", "just", "calling", "good", "mr", "mrs", "ms",
-    "miss", "dr", "again", "my", "me", "we", "you", "your", "if", "please", "sorry", "okay", "ok",
-];
-
 impl Pattern {
-    pub fn parse(source: &str) -> Result<Self, PatternError> {
+    pub fn parse(source: &str, lexicon: &Lexicon) -> Result<Self, PatternError> {
         let fail = |message: String| PatternError { pattern: source.to_string(), message };
         let mut steps = Vec::new();
         for part in source.split_whitespace() {
@@ -96,92 +201,114 @@ impl Pattern {
                 }
                 continue;
             }
-            if part == "<name>" {
-                steps.push(Step::Name);
-                continue;
+            match part {
+                "<name>" => steps.push(Step::Name),
+                "<number>" => steps.push(Step::Number),
+                _ => steps.push(Self::word_step(part, lexicon).map_err(fail)?),
             }
-            let (body, optional) = match part.strip_suffix('?') {
-                Some(body) => (body, true),
-                None => (part, false),
-            };
-            let body = match body.strip_prefix('(') {
-                Some(inner) => inner
-                    .strip_suffix(')')
-                    .ok_or_else(|| fail(format!("\"{part}\" opens ( without closing it")))?,
-                None => body,
-            };
-            let alternatives = body
-                .split('|')
-                .map(|alt| {
-                    let (word, prefix) = match alt.strip_suffix('*') {
-                        Some(word) => (word, true),
-                        None => (alt, false),
-                    };
-                    let norm = normalize(word);
-                    let plain =
-                        word.chars().all(|c| c.is_alphanumeric() || matches!(c, '\'' | '-'));
-                    if norm.is_empty() || !plain {
-                        return Err(fail(format!("\"{alt}\" is not a plain word")));
-                    }
-                    Ok(if prefix { Alternative::Prefix(norm) } else { Alternative::Exact(norm) })
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            steps.push(Step::Word { alternatives, optional });
         }
-        if !steps.iter().any(|s| matches!(s, Step::Word { optional: false, .. } | Step::Name)) {
+        let says_something = |s: &Step| match s {
+            Step::Word { negated, optional, .. } => !negated && !optional,
+            Step::Gap { .. } => false,
+            Step::Name | Step::Number => true,
+        };
+        if !steps.iter().any(says_something) {
             return Err(fail("a pattern needs at least one word that must be said".to_string()));
         }
         Ok(Self { source: source.to_string(), steps })
     }
 
-    /// The earliest, then shortest, match in the tokens.
-    pub fn find(&self, tokens: &[Token]) -> Option<Match> {
-        (0..tokens.len())
-            .find_map(|start| self.match_at(tokens, start, 0).map(|end| Match { start, end }))
-    }
-
-    /// All non-overlapping matches, left to right.
-    pub fn find_all(&self, tokens: &[Token]) -> Vec<Match> {
-        let mut found = Vec::new();
-        let mut start = 0;
-        while start < tokens.len() {
-            match self.match_at(tokens, start, 0) {
-                Some(end) if end > start => {
-                    found.push(Match { start, end });
-                    start = end;
+    /// `word`, `word*`, `(a|b*|{class})`, `{class}`, each maybe led by `!` or followed by `?`.
+    fn word_step(part: &str, lexicon: &Lexicon) -> Result<Step, String> {
+        let (body, optional) = match part.strip_suffix('?') {
+            Some(body) => (body, true),
+            None => (part, false),
+        };
+        let (body, negated) = match body.strip_prefix('!') {
+            Some(body) => (body, true),
+            None => (body, false),
+        };
+        if negated && optional {
+            return Err(format!("\"{part}\" cannot be both negated and optional"));
+        }
+        let body = match body.strip_prefix('(') {
+            Some(inner) => inner
+                .strip_suffix(')')
+                .ok_or_else(|| format!("\"{part}\" opens ( without closing it"))?,
+            None => body,
+        };
+        let mut alternatives = Vec::new();
+        for alt in body.split('|') {
+            match alt.strip_prefix('{').and_then(|a| a.strip_suffix('}')) {
+                Some(class) => {
+                    let words = lexicon
+                        .classes
+                        .get(class)
+                        .ok_or_else(|| format!("there is no word class \"{class}\""))?;
+                    for word in words {
+                        alternatives.push(Self::alternative(word, lexicon)?);
+                    }
                 }
-                _ => start += 1,
+                None => alternatives.push(Self::alternative(alt, lexicon)?),
             }
         }
-        found
+        Ok(Step::Word { alternatives, negated, optional })
+    }
+
+    fn alternative(word: &str, lexicon: &Lexicon) -> Result<Alternative, String> {
+        match word.strip_suffix('*') {
+            // A prefix is not a word, so it is not folded.
+            Some(prefix) => plain_word(prefix).map(Alternative::Prefix),
+            None => plain_word(word).map(|_| Alternative::Exact(lexicon.fold(word))),
+        }
+        .map_err(|e| e.message)
+    }
+
+    /// The shortest match starting at token `start`, within its sentence.
+    fn match_at(&self, tokens: &[Token], start: usize) -> Option<Match> {
+        let sentence_end = tokens[start..]
+            .iter()
+            .position(|t| t.ends_sentence)
+            .map_or(tokens.len(), |i| start + i + 1);
+        self.end_of(&tokens[..sentence_end], start, 0).map(|end| Match { start, end })
+    }
+
+    /// The shortest match at every token where one starts, left to right; they may overlap.
+    pub fn find_all(&self, tokens: &[Token]) -> Vec<Match> {
+        (0..tokens.len()).filter_map(|start| self.match_at(tokens, start)).collect()
     }
 
     /// The end of the shortest match of `steps[step..]` starting at `at`.
-    fn match_at(&self, tokens: &[Token], at: usize, step: usize) -> Option<usize> {
+    fn end_of(&self, tokens: &[Token], at: usize, step: usize) -> Option<usize> {
         let Some(current) = self.steps.get(step) else {
             return Some(at);
         };
         match current {
-            Step::Word { alternatives, optional } => {
-                let here =
-                    tokens.get(at).filter(|t| alternatives.iter().any(|a| a.matches(&t.norm)));
-                let taken = here.and_then(|_| self.match_at(tokens, at + 1, step + 1));
+            Step::Word { alternatives, negated, optional } => {
+                let here = tokens
+                    .get(at)
+                    .filter(|t| alternatives.iter().any(|a| a.matches(&t.norm)) != *negated);
+                let taken = here.and_then(|_| self.end_of(tokens, at + 1, step + 1));
                 if taken.is_some() || !optional {
                     return taken;
                 }
-                self.match_at(tokens, at, step + 1)
+                self.end_of(tokens, at, step + 1)
             }
             Step::Gap { min, max } => (*min..=*max)
                 .take_while(|skip| at + skip <= tokens.len())
-                .find_map(|skip| self.match_at(tokens, at + skip, step + 1)),
+                .find_map(|skip| self.end_of(tokens, at + skip, step + 1)),
             Step::Name => {
                 // A full name is quoted whole: "this is Daniel Brooks", not "this is Daniel".
                 let names = tokens[at.min(tokens.len())..]
                     .iter()
                     .take(MAX_NAME_WORDS)
-                    .take_while(|t| is_name(t))
+                    .take_while(|t| t.could_be_name)
                     .count();
-                (1..=names).rev().find_map(|n| self.match_at(tokens, at + n, step + 1))
+                (1..=names).rev().find_map(|n| self.end_of(tokens, at + n, step + 1))
+            }
+            Step::Number => {
+                let words = number_words(&tokens[at.min(tokens.len())..]);
+                (1..=words).rev().find_map(|n| self.end_of(tokens, at + n, step + 1))
             }
         }
     }
@@ -190,9 +317,56 @@ impl Pattern {
 /// How many words one `<name>` step can take: first, middle and last name.
 const MAX_NAME_WORDS: usize = 3;
 
-fn is_name(token: &Token) -> bool {
-    token.raw.chars().next().is_some_and(char::is_uppercase)
-        && !NOT_NAMES.contains(&token.norm.as_str())
+const UNITS: &[&str] = &[
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+];
+const TENS: &[&str] =
+    &["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+const SCALES: &[&str] = &["hundred", "thousand", "million", "billion", "dozen"];
+
+/// Digits, or one number word ("twelve", "hundred", "twentyfive" as "twenty-five" normalises).
+fn is_number(norm: &str) -> bool {
+    let word = |w: &str| UNITS.contains(&w) || TENS.contains(&w) || SCALES.contains(&w);
+    norm.chars().all(|c| c.is_ascii_digit())
+        || word(norm)
+        || TENS.iter().any(|t| norm.strip_prefix(t).is_some_and(|u| UNITS[1..10].contains(&u)))
+}
+
+/// How many tokens from the start make one number: "two hundred and fifty", "one point two".
+fn number_words(tokens: &[Token]) -> usize {
+    let mut count = 0;
+    while let Some(token) = tokens.get(count) {
+        if is_number(&token.norm) {
+            count += 1;
+        } else if count > 0
+            && matches!(token.norm.as_str(), "and" | "point")
+            && tokens.get(count + 1).is_some_and(|t| is_number(&t.norm))
+        {
+            count += 2;
+        } else {
+            break;
+        }
+    }
+    count
 }
 
 impl Alternative {
@@ -214,13 +388,24 @@ impl fmt::Display for Pattern {
 mod tests {
     use super::*;
 
+    fn lexicon() -> Lexicon {
+        let mut lexicon = Lexicon::default();
+        lexicon.add_spelling("your", "you're").unwrap();
+        lexicon.add_to_class("title", "nurse").unwrap();
+        lexicon.add_to_class("title", "engineer*").unwrap();
+        for word in ["this", "calling", "monday"] {
+            lexicon.add_not_name(word).unwrap();
+        }
+        lexicon
+    }
+
     fn said(text: &str) -> Vec<Token> {
-        tokens(text.split_whitespace())
+        lexicon().read(text.split_whitespace().map(|w| (w, false))).0
     }
 
     fn matched(pattern: &str, text: &str) -> Option<String> {
         let tokens = said(text);
-        let m = Pattern::parse(pattern).unwrap().find(&tokens)?;
+        let m = *Pattern::parse(pattern, &lexicon()).unwrap().find_all(&tokens).first()?;
         Some(tokens[m.start..m.end].iter().map(|t| t.raw.as_str()).collect::<Vec<_>>().join(" "))
     }
 
@@ -229,6 +414,7 @@ mod tests {
         assert_eq!(normalize("You're"), "youre");
         assert_eq!(normalize("co-ordinator,"), "coordinator");
         assert_eq!(normalize("TIME."), "time");
+        assert_eq!(normalize("10%"), "10");
         assert_eq!(normalize("--"), "");
     }
 
@@ -245,7 +431,7 @@ mod tests {
     }
 
     #[test]
-    fn optional_steps_and_minimum_gaps() {
+    fn optional_negated_and_minimum_gap_steps() {
         assert_eq!(matched("the ..1-3 position", "about the position"), None);
         assert_eq!(
             matched("the ..1-3 position", "for the sales associate position"),
@@ -253,29 +439,104 @@ mod tests {
         );
         assert_eq!(matched("(a|an)? decision", "a decision"), Some("a decision".into()));
         assert_eq!(matched("make (a|an)? decision", "make decisions"), None);
+        assert_eq!(matched("the !(open|new) role", "the open role"), None);
+        assert_eq!(
+            matched("the !(open|new) role", "the design role"),
+            Some("the design role".into())
+        );
     }
 
     #[test]
-    fn names_are_capitalised_uncommon_words() {
+    fn spellings_fold_into_one_word_on_both_sides() {
+        assert_eq!(matched("for your time", "for you're time"), Some("for you're time".into()));
+        assert_eq!(matched("for you're time", "for your time"), Some("for your time".into()));
+    }
+
+    #[test]
+    fn classes_stand_for_their_words() {
+        assert_eq!(matched("the {title} job", "the nurse job"), Some("the nurse job".into()));
+        assert_eq!(
+            matched("the (lead|{title}) job", "the engineering job"),
+            Some("the engineering job".into())
+        );
+        assert_eq!(matched("the !{title} job", "the nurse job"), None);
+        let unknown = Pattern::parse("the {titles} job", &lexicon()).unwrap_err();
+        assert!(unknown.message.contains("no word class \"titles\""), "{unknown}");
+    }
+
+    #[test]
+    fn a_match_stays_within_its_sentence() {
+        let p = "thank* ..0-5 interview";
+        assert_eq!(matched(p, "Thank you. I'm calling about my interview."), None);
+        assert_eq!(
+            matched(p, "thank you im calling about my interview"),
+            Some("thank you im calling about my interview".into())
+        );
+        assert_eq!(
+            matched("hi ..0-2 <name>", "Hi Ms. Carter"),
+            Some("Hi Ms. Carter".into()),
+            "a title's full stop ends no sentence"
+        );
+        let lines = lexicon()
+            .read([("Thanks", true), ("for", false), ("the", false), ("interview", false)])
+            .0;
+        assert_eq!(
+            Pattern::parse(p, &lexicon()).unwrap().find_all(&lines),
+            [],
+            "a line end ends it too"
+        );
+    }
+
+    #[test]
+    fn names_are_capitalised_where_the_text_has_capitals() {
         assert_eq!(
             matched("this is <name>", "Hi, this is Daniel Brooks."),
             Some("this is Daniel Brooks.".into())
         );
-        assert_eq!(matched("this is <name>", "this is the right number"), None);
-        assert_eq!(matched("this is <name>", "This is This"), None);
+        assert_eq!(matched("this is <name>", "Hi, this is the right number"), None);
+        assert_eq!(matched("its <name>", "It's Monday, so"), None);
+        assert_eq!(matched("this is <name>", "Hi, this is Monday's candidate"), None);
+        assert_eq!(matched("<name> certified", "I'm PMP certified"), None, "an abbreviation");
+        assert_eq!(matched("this is <name>", "Hi, this is daniel"), None);
+        assert_eq!(
+            matched("this is <name>", "hi this is daniel brooks calling"),
+            Some("this is daniel brooks".into()),
+            "without capitals any word not on the not-names list can be a name"
+        );
+    }
+
+    #[test]
+    fn numbers_in_digits_and_words() {
+        let p = "<number> years";
+        assert_eq!(matched(p, "for 5 years"), Some("5 years".into()));
+        assert_eq!(matched(p, "for twenty five years"), Some("twenty five years".into()));
+        assert_eq!(matched(p, "for twenty-five years"), Some("twenty-five years".into()));
+        assert_eq!(matched(p, "for many years"), None);
+        assert_eq!(
+            matched("<number> million", "closed one point two million"),
+            Some("one point two million".into())
+        );
+        assert_eq!(
+            matched("<number> people", "two hundred and fifty people"),
+            Some("two hundred and fifty people".into())
+        );
     }
 
     #[test]
     fn finds_every_match() {
         let tokens = said("thanks for your time and thanks for the interview");
-        let all = Pattern::parse("thank* for ..0-1 (time|interview)").unwrap().find_all(&tokens);
+        let all = Pattern::parse("thank* for ..0-1 (time|interview)", &lexicon())
+            .unwrap()
+            .find_all(&tokens);
         assert_eq!(all, vec![Match { start: 0, end: 4 }, Match { start: 5, end: 9 }]);
     }
 
     #[test]
     fn rejects_malformed_patterns_with_a_reason() {
-        for bad in ["", "..3", "(time|interview", "..x", "..4-1", "thank!", "word?"] {
-            assert!(Pattern::parse(bad).is_err(), "{bad:?} should not parse");
+        for bad in
+            ["", "..3", "(time|interview", "..x", "..4-1", "thank!", "word?", "!word", "!a?", "{x}"]
+        {
+            assert!(Pattern::parse(bad, &lexicon()).is_err(), "{bad:?} should not parse");
         }
     }
 }

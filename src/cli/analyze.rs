@@ -34,13 +34,22 @@ pub fn run(args: AnalyzeArgs) -> Result<(), Failure> {
     let progress = Progress::new(args.quiet || args.json);
     let checklist = load_checklist(args.transcribe.checklist.as_deref())?;
     let transcriber = load_transcriber(&args.transcribe, progress)?;
+    report_each(&args.files, args.json, |file| {
+        analyze_file(file, &transcriber, &checklist, progress)
+    })
+}
 
+/// Prints each file's report as it is made, as JSON lines or for a person.
+pub fn report_each(
+    files: &[PathBuf],
+    json: bool,
+    mut report: impl FnMut(&Path) -> Result<Report, Failure>,
+) -> Result<(), Failure> {
     let mut first_failure = None;
-    for (i, file) in args.files.iter().enumerate() {
-        let outcome = analyze_file(file, &transcriber, &checklist, progress);
-        match outcome {
+    for (i, file) in files.iter().enumerate() {
+        match report(file) {
             Ok(report) => {
-                let text = if args.json {
+                let text = if json {
                     report.to_json() + "\n"
                 } else {
                     let separator = if i > 0 { "\n" } else { "" };
@@ -49,7 +58,7 @@ pub fn run(args: AnalyzeArgs) -> Result<(), Failure> {
                 print(&text)?;
             }
             // With several files, one bad file should not hide the others' reports.
-            Err(failure) if args.files.len() > 1 => {
+            Err(failure) if files.len() > 1 => {
                 failure.report();
                 first_failure.get_or_insert(failure);
             }

@@ -2,6 +2,7 @@
 //! library's stages together. Nothing below the CLI sees clap or prints progress.
 
 mod analyze;
+mod check;
 mod failure;
 mod model;
 mod progress;
@@ -26,6 +27,9 @@ enum Command {
     /// Transcribe recorded rehearsals and score them against the checklist.
     #[command(after_help = failure::EXIT_CODES)]
     Analyze(analyze::AnalyzeArgs),
+    /// Score a call script or typed transcript against the checklist, before you call.
+    #[command(after_help = failure::EXIT_CODES)]
+    Check(check::CheckArgs),
     /// Get, convert and list Whisper models.
     #[command(subcommand)]
     Model(model::ModelCommand),
@@ -52,6 +56,7 @@ pub struct TranscribeArgs {
 pub fn run(args: Args) -> Result<(), Failure> {
     match args.command {
         Command::Analyze(a) => analyze::run(a),
+        Command::Check(c) => check::run(c),
         Command::Model(m) => model::run(m),
     }
 }

@@ -47,8 +47,9 @@ pub struct Report {
     pub version: u32,
     pub file: String,
     pub mode: String,
-    pub duration_s: f64,
-    pub speech_s: f64,
+    /// `null` for a typed script (`callcoach check`), as every time in its report.
+    pub duration_s: Option<f64>,
+    pub speech_s: Option<f64>,
     pub transcript: String,
     pub words: Vec<Word>,
     pub elements: Vec<Element>,
@@ -60,8 +61,8 @@ pub struct Report {
 #[serde(deny_unknown_fields)]
 pub struct Word {
     pub text: String,
-    pub start_s: f64,
-    pub end_s: f64,
+    pub start_s: Option<f64>,
+    pub end_s: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,9 +80,10 @@ pub struct Element {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Brevity {
-    pub duration_s: f64,
-    pub speech_s: f64,
+    pub duration_s: Option<f64>,
+    pub speech_s: Option<f64>,
     pub talk_s: f64,
+    pub estimated: bool,
     pub target_min_s: f64,
     pub target_max_s: f64,
     pub ok: bool,

@@ -1,0 +1,442 @@
+//! How far the checklist can be trusted: precision and recall of every element on the labelled
+//! corpus in tests/corpus/ (labels written from a coach's rules, see its README), first as typed
+//! transcripts, then spoken by synthetic voices (clean, telephone band, pink noise) and
+//! transcribed by the real model. Both tables are printed on every run. Then `callcoach
+//! check`, which judges a typed script, end to end.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use predicates::prelude::*;
+use predicates::str::contains;
+
+use callcoach::analysis::{analyze, analyze_script, Analysis, Script, TakeTiming};
+use callcoach::audio::{read_wav, VoiceActivity};
+use callcoach::checklist::Checklist;
+use callcoach::transcribe::{Transcriber, WhisperOptions, WhisperTranscriber};
+
+use crate::support::{callcoach, model, root, Report};
+
+/// The F1 every element reaches on the typed corpus (the lowest measured is 0.99).
+const TEXT_F1_FLOOR: f64 = 0.97;
+/// The F1 every element reaches on the spoken subset through Whisper tiny.en.
+const SPEECH_F1_FLOOR: f64 = 0.90;
+
+/// One labelled call of the corpus.
+struct Call {
+    name: String,
+    /// The elements a careful coach would tick.
+    has: BTreeSet<String>,
+    text: String,
+}
+
+fn corpus() -> Vec<Call> {
+    let dir = root().join("tests/corpus");
+    let mut calls: Vec<Call> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "txt"))
+        .map(|path| {
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let content = std::fs::read_to_string(&path).unwrap();
+            let has = content
+                .lines()
+                .find_map(|line| line.strip_prefix("# has:"))
+                .unwrap_or_else(|| panic!("{name} has no `# has:` line"))
+                .split_whitespace()
+                .map(str::to_string)
+                .collect();
+            let text: Vec<&str> = content.lines().filter(|l| !l.starts_with('#')).collect();
+            Call { name, has, text: text.join("\n") }
+        })
+        .collect();
+    calls.sort_by(|a, b| a.name.cmp(&b.name));
+    calls
+}
+
+fn ids() -> Vec<String> {
+    Checklist::builtin().elements.into_iter().map(|e| e.id).collect()
+}
+
+/// Hits and misses per element, and which calls missed.
+struct Tally {
+    /// Per element id: true positives, false positives, false negatives.
+    counts: Vec<(String, [usize; 3])>,
+    calls: usize,
+    misses: Vec<String>,
+}
+
+impl Tally {
+    fn new() -> Self {
+        Self {
+            counts: ids().into_iter().map(|id| (id, [0; 3])).collect(),
+            calls: 0,
+            misses: vec![],
+        }
+    }
+
+    fn add(&mut self, call: &str, has: &BTreeSet<String>, analysis: &Analysis, heard: &str) {
+        self.calls += 1;
+        for finding in &analysis.findings {
+            let (_, counts) = self.counts.iter_mut().find(|(id, _)| *id == finding.id).unwrap();
+            match (has.contains(&finding.id), &finding.evidence) {
+                (true, Some(_)) => counts[0] += 1,
+                (false, Some(evidence)) => {
+                    counts[1] += 1;
+                    self.misses
+                        .push(format!("  false {:<18} {call}: {:?}", finding.id, evidence.quote));
+                }
+                (true, None) => {
+                    counts[2] += 1;
+                    let heard =
+                        if heard.is_empty() { String::new() } else { format!(": {heard:?}") };
+                    self.misses.push(format!("  missed {:<17} {call}{heard}", finding.id));
+                }
+                (false, None) => {}
+            }
+        }
+    }
+
+    /// Precision, recall and F1 of one element; an element never said nor found scores 1.
+    fn scores(counts: [usize; 3]) -> (f64, f64, f64) {
+        let [tp, fp, fn_] = counts.map(|n| n as f64);
+        let precision = if tp + fp > 0.0 { tp / (tp + fp) } else { 1.0 };
+        let recall = if tp + fn_ > 0.0 { tp / (tp + fn_) } else { 1.0 };
+        let f1 = if precision + recall > 0.0 {
+            2.0 * precision * recall / (precision + recall)
+        } else {
+            0.0
+        };
+        (precision, recall, f1)
+    }
+
+    fn table(&self, title: &str) -> String {
+        let mut out = format!(
+            "\n{title}\n{:<18} {:>4} {:>4} {:>4} {:>4} {:>9} {:>6} {:>5}\n",
+            "element", "said", "tp", "fp", "fn", "precision", "recall", "F1"
+        );
+        for (id, counts) in &self.counts {
+            let (precision, recall, f1) = Self::scores(*counts);
+            let [tp, fp, fn_] = counts;
+            out += &format!(
+                "{id:<18} {:>4} {tp:>4} {fp:>4} {fn_:>4} {precision:>9.2} {recall:>6.2} {f1:>5.2}\n",
+                tp + fn_
+            );
+        }
+        for miss in &self.misses {
+            out += miss;
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The elements whose F1 is below `floor`, with it.
+    fn below(&self, floor: f64) -> Vec<(String, f64)> {
+        self.counts
+            .iter()
+            .map(|(id, counts)| (id.clone(), Self::scores(*counts).2))
+            .filter(|(_, f1)| *f1 < floor)
+            .collect()
+    }
+}
+
+/// Shows a table in `make test`'s output. Written to stderr directly, because the test
+/// harness captures `println!` and `eprintln!` of passing tests and the tables are the point.
+fn show(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+#[test]
+fn the_corpus_is_large_labelled_and_balanced() {
+    let calls = corpus();
+    assert!(calls.len() >= 60, "{} calls", calls.len());
+    let ids = ids();
+    for call in &calls {
+        assert!(call.has.iter().all(|id| ids.contains(id)), "{}: {:?}", call.name, call.has);
+        assert!(!call.text.trim().is_empty(), "{} has no words", call.name);
+    }
+    for id in &ids {
+        let said = calls.iter().filter(|c| c.has.contains(id)).count();
+        let share = said as f64 / calls.len() as f64;
+        assert!((0.35..=0.65).contains(&share), "{id} is said in {said} of {} calls", calls.len());
+    }
+}
+
+#[test]
+fn typed_transcripts_meet_the_text_floor() {
+    let checklist = Checklist::builtin();
+    let mut tally = Tally::new();
+    for call in corpus() {
+        let analysis = analyze_script(&Script::new(&call.text), &checklist);
+        tally.add(&call.name, &call.has, &analysis, "");
+    }
+    show(
+        &tally.table(&format!(
+            "Checklist detection, {} typed transcripts (tests/corpus):",
+            tally.calls
+        )),
+    );
+    let below = tally.below(TEXT_F1_FLOOR);
+    assert!(below.is_empty(), "F1 below {TEXT_F1_FLOOR}: {below:?}");
+}
+
+/// The calls spoken for the audio table: every element said in about half of them, and every
+/// distractor of the corpus README among them.
+const SPOKEN: &[&str] = &[
+    "01-nurse-complete",
+    "05-receptionist-good-day",
+    "06-thanks-to-my-manager",
+    "07-decision-to-leave",
+    "08-asks-about-benefits",
+    "14-great-fit-claim",
+    "16-previous-role-as-cashier",
+    "23-thanks-for-picking-up",
+    "44-no-name",
+    "49-aircraft-mechanic",
+    "60-about-the-job-timeline",
+    "63-every-distractor",
+    "69-opening-we-discussed",
+    "74-pastry-cook",
+];
+
+/// Debian's speech synthesisers (see ../shared/notes/audio.md), taking turns call by call.
+const VOICES: &[(&str, &str)] = &[
+    ("flite", "rms"),
+    ("flite", "slt"),
+    ("flite", "awb"),
+    ("flite", "kal16"),
+    ("espeak-ng", "en-us"),
+];
+
+#[derive(Debug, Clone, Copy)]
+enum Channel {
+    Clean,
+    /// 8 kHz, 300–3400 Hz: what a phone line carries.
+    Telephone,
+    /// Pink noise about 15 dB under the voice.
+    Noisy,
+}
+
+const CHANNELS: [Channel; 3] = [Channel::Clean, Channel::Telephone, Channel::Noisy];
+
+fn run(command: &mut Command) {
+    let program = command.get_program().to_string_lossy().into_owned();
+    let status = command.status().unwrap_or_else(|e| {
+        panic!("cannot run {program} ({e}): `make test` installs flite, espeak-ng and sox")
+    });
+    assert!(status.success(), "{command:?} failed");
+}
+
+/// sox in repeatable mode: the same pink noise on every run, so the table is stable.
+fn sox() -> Command {
+    let mut command = Command::new("sox");
+    command.arg("-R");
+    command
+}
+
+/// Speaks `text` into a WAV file in `dir` and passes it through `channel`.
+fn render(text: &str, (engine, voice): (&str, &str), channel: Channel, dir: &Path) -> PathBuf {
+    let script = dir.join("script.txt");
+    std::fs::write(&script, text).unwrap();
+    let spoken = dir.join("spoken.wav");
+    match engine {
+        "flite" => run(Command::new("flite")
+            .args(["-voice", voice, "-f"])
+            .arg(&script)
+            .arg("-o")
+            .arg(&spoken)),
+        _ => run(Command::new("espeak-ng")
+            .args(["-v", voice, "-s", "160", "-w"])
+            .arg(&spoken)
+            .arg("-f")
+            .arg(&script)),
+    }
+    let clean = dir.join("clean.wav");
+    run(sox().arg(&spoken).args(["-r", "16000", "-c", "1", "-b", "16"]).arg(&clean));
+    let out = dir.join("call.wav");
+    match channel {
+        Channel::Clean => return clean,
+        Channel::Telephone => run(sox()
+            .arg(&clean)
+            .args(["-r", "8000", "-c", "1"])
+            .arg(&out)
+            .args(["sinc", "300-3400"])),
+        Channel::Noisy => {
+            let seconds = read_wav(&clean).unwrap().duration_s().to_string();
+            let noise = dir.join("noise.wav");
+            run(sox().args(["-n", "-r", "16000", "-c", "1", "-b", "16"]).arg(&noise).args([
+                "synth",
+                &seconds,
+                "pinknoise",
+                "vol",
+                "0.03",
+            ]));
+            run(sox().arg("-m").arg(&clean).arg(&noise).arg(&out));
+        }
+    }
+    out
+}
+
+#[test]
+fn spoken_calls_meet_the_speech_floor() {
+    let calls: Vec<Call> =
+        corpus().into_iter().filter(|c| SPOKEN.contains(&c.name.as_str())).collect();
+    assert_eq!(calls.len(), SPOKEN.len(), "every spoken call is in the corpus");
+    let checklist = Checklist::builtin();
+    let transcriber = WhisperTranscriber::load(&model(), WhisperOptions::default()).unwrap();
+    let mut tally = Tally::new();
+    let mut per_channel: Vec<(Channel, Tally)> =
+        CHANNELS.iter().map(|c| (*c, Tally::new())).collect();
+    for (i, call) in calls.iter().enumerate() {
+        for (c, (channel, channel_tally)) in per_channel.iter_mut().enumerate() {
+            let voice = VOICES[(i + c) % VOICES.len()];
+            let dir = tempfile::tempdir().unwrap();
+            let wav = render(&call.text, voice, *channel, dir.path());
+            let samples = read_wav(&wav).unwrap();
+            let timing = TakeTiming {
+                duration_s: samples.duration_s(),
+                speech_s: VoiceActivity::detect(&samples).speech_s(),
+            };
+            let transcript = transcriber.transcribe(&samples, Box::new(|_| {})).unwrap();
+            let analysis = analyze(&transcript, timing, &checklist);
+            let name = format!("{} ({} {}, {channel:?})", call.name, voice.0, voice.1);
+            tally.add(&name, &call.has, &analysis, &transcript.text());
+            channel_tally.add(&name, &call.has, &analysis, &transcript.text());
+        }
+    }
+    let mut text = tally.table(&format!(
+        "Checklist detection, {} spoken calls ({} scripts × clean, telephone, noisy; \
+         flite rms/slt/awb/kal16 and espeak-ng en-us; Whisper {}):",
+        tally.calls,
+        calls.len(),
+        model().file_name().unwrap().to_string_lossy()
+    ));
+    for (channel, channel_tally) in &per_channel {
+        let f1: Vec<String> = channel_tally
+            .counts
+            .iter()
+            .map(|(id, counts)| format!("{id} {:.2}", Tally::scores(*counts).2))
+            .collect();
+        text += &format!("F1 {channel:?}: {}\n", f1.join(", "));
+    }
+    show(&text);
+    let below = tally.below(SPEECH_F1_FLOOR);
+    assert!(below.is_empty(), "F1 below {SPEECH_F1_FLOOR}: {below:?}");
+}
+
+fn check_json(args: &[&str], dir: &Path) -> Report {
+    let output = callcoach(dir).arg("check").arg("--json").args(args).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+const SCRIPT: &str = "Hi Ms. Carter, this is Dana Reed.\n\
+    Thank you for taking the time to meet with me about the office manager position.\n\
+    I have six years of experience running a busy dental office.\n\
+    I'm happy to send references.\n";
+
+#[test]
+fn check_judges_a_typed_script_without_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("script.txt");
+    std::fs::write(&file, SCRIPT).unwrap();
+    let report = check_json(&[file.to_str().unwrap()], dir.path());
+    assert_eq!((report.version, report.mode.as_str()), (1, "script"));
+    assert_eq!(
+        report.found(),
+        ["thanks", "job_title", "qualifications", "offer_info", "caller_name"]
+    );
+    assert_eq!((report.duration_s, report.speech_s), (None, None));
+    assert!(report.words.iter().all(|w| w.start_s.is_none() && w.end_s.is_none()));
+    assert_eq!(report.words.len(), SCRIPT.split_whitespace().count());
+    for element in &report.elements {
+        assert_eq!((element.start_s, element.end_s), (None, None), "{}", element.id);
+    }
+    let thanks = &report.elements[0];
+    assert_eq!(thanks.evidence.as_deref(), Some("Thank you for taking the time"));
+    let timeline = report.elements.iter().find(|e| e.id == "decision_timeline").unwrap();
+    assert!(timeline.tip.as_deref().unwrap().contains("when they expect to make a decision"));
+    // Its words at 140 a minute take about 16 s, under the 30 s a call needs.
+    let b = &report.brevity;
+    assert!(b.estimated && b.duration_s.is_none() && b.speech_s.is_none());
+    assert!((b.talk_s - report.words.len() as f64 * 60.0 / 140.0).abs() < 0.01, "{}", b.talk_s);
+    assert!(!b.ok && b.tip.as_deref().unwrap().starts_with("That was very short"));
+
+    callcoach(dir.path())
+        .arg("check")
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(contains(format!("script · {} words", report.words.len())))
+        .stdout(contains("✓ Thanked them for their time\n    \"Thank you for taking the time\""))
+        .stdout(contains("✗ Asked when they expect to decide"))
+        .stdout(contains("Brief: about 0:16 of talk at 140 words a minute"))
+        .stdout(contains(" at 0:").not());
+
+    // Standard input, as `-`.
+    let output = callcoach(dir.path())
+        .args(["check", "--json", "-"])
+        .write_stdin("Thanks for the interview. When will you decide?")
+        .output()
+        .unwrap();
+    let report: Report = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!((report.file.as_str(), report.found()), ("-", vec!["thanks", "decision_timeline"]));
+}
+
+#[test]
+fn check_refuses_what_is_not_a_script_with_one_sentence_and_exit_code_3() {
+    let dir = tempfile::tempdir().unwrap();
+    callcoach(dir.path())
+        .args(["check", "missing.txt"])
+        .assert()
+        .code(3)
+        .stderr(contains("missing.txt: no such file"));
+    let wav = root().join("samples/voicemail.wav");
+    callcoach(dir.path())
+        .arg("check")
+        .arg(&wav)
+        .assert()
+        .code(3)
+        .stderr(contains("not a text file"))
+        .stderr(contains("hint: to judge a recording, use `callcoach analyze FILE.wav`"));
+    std::fs::write(dir.path().join("empty.txt"), " \n\n").unwrap();
+    callcoach(dir.path())
+        .args(["check", "empty.txt"])
+        .assert()
+        .code(3)
+        .stderr(contains("empty.txt: has no words to check"))
+        .stderr(contains("panicked").not());
+}
+
+#[test]
+fn a_checklist_file_extends_the_builtin_one_or_is_refused_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("script.txt"), SCRIPT).unwrap();
+    let extension = "version = 1\n\
+        extends = \"builtin\"\n\
+        \n\
+        [[elements]]\n\
+        id = \"enthusiasm\"\n\
+        label = \"Said you still want the job\"\n\
+        weight = 10\n\
+        tip = \"Say you are still keen on the job.\"\n\
+        phrases = [\"(still|very|really) (keen|interested|excited)\"]\n";
+    std::fs::write(dir.path().join("mine.toml"), extension).unwrap();
+    let report = check_json(&["--checklist", "mine.toml", "script.txt"], dir.path());
+    let last = report.elements.last().unwrap();
+    assert_eq!((last.id.as_str(), last.found), ("enthusiasm", false));
+    assert_eq!(last.tip.as_deref(), Some("Say you are still keen on the job."));
+    assert_eq!(report.elements.len(), 7);
+
+    std::fs::write(dir.path().join("broken.toml"), extension.replace("excited)", "excited"))
+        .unwrap();
+    callcoach(dir.path())
+        .args(["check", "--checklist", "broken.toml", "script.txt"])
+        .assert()
+        .code(3)
+        .stdout("")
+        .stderr(contains("broken.toml: line 9: element \"enthusiasm\":"))
+        .stderr(contains("hint: the checklist format is described in the README"));
+}
