@@ -1,16 +1,21 @@
 //! callcoach: rehearse the thank-you call after a job interview.
 //!
 //! The pipeline, one module a stage:
-//! capture or decode ([`audio`]) → 16 kHz mono [`audio::Samples`] →
-//! [`transcribe`] (words with times) → [`analysis`] against a [`checklist`] →
-//! [`score`] → [`report`].
+//! capture ([`capture`], into a [`take`] file) or decode ([`audio`]) → 16 kHz mono
+//! [`audio::Samples`] → [`transcribe`] (words with times) → [`analysis`] against a
+//! [`checklist`] → [`score`] → [`report`].
+//! [`record`] runs a rehearsal into the microphone, with [`live`] transcription as it goes.
 //! [`model`] obtains the Whisper weights the transcriber needs.
 
 pub mod analysis;
 pub mod atomic_file;
 pub mod audio;
+pub mod capture;
 pub mod checklist;
+pub mod live;
 pub mod model;
+pub mod record;
 pub mod report;
 pub mod score;
+pub mod take;
 pub mod transcribe;

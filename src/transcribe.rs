@@ -38,13 +38,29 @@ impl Transcript {
     }
 }
 
-/// Turns samples into a transcript. `progress` receives whole percents.
+/// A stretch of a longer take, transcribed while the rest of the take is still being recorded.
+#[derive(Debug, Clone, Copy)]
+pub struct Part<'a> {
+    /// The stretch's 16 kHz mono samples.
+    pub samples: &'a [f32],
+    /// Where the stretch starts in the take: its words' times are shifted by this.
+    pub start_s: f64,
+    /// The stretch's voice activity, judged against the whole take (see
+    /// [`VoiceActivity::slice`]): a stretch alone has too little silence to find the noise floor.
+    pub activity: &'a VoiceActivity,
+}
+
+/// Turns samples into a transcript.
 pub trait Transcriber {
+    /// A whole take. `progress` receives whole percents.
     fn transcribe(
         &self,
         samples: &Samples,
         progress: Box<dyn FnMut(u8)>,
     ) -> Result<Transcript, TranscribeError>;
+
+    /// One stretch of a longer take; the words' times count from the start of the take.
+    fn transcribe_part(&self, part: &Part<'_>) -> Result<Transcript, TranscribeError>;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -117,13 +133,43 @@ impl Transcriber for WhisperTranscriber {
             progress(100);
             return Ok(Transcript::default());
         }
-        let mut state =
-            self.context.create_state().map_err(|e| TranscribeError::Failed(e.to_string()))?;
         let mut params = self.params();
         params.set_progress_callback_safe(move |percent: i32| {
             progress(percent.clamp(0, 100) as u8);
         });
-        state.full(params, &samples.data).map_err(|e| TranscribeError::Failed(e.to_string()))?;
+        self.run(params, &samples.data, &activity)
+    }
+
+    fn transcribe_part(&self, part: &Part<'_>) -> Result<Transcript, TranscribeError> {
+        if !part.activity.has_speech() {
+            return Ok(Transcript::default());
+        }
+        // Measured on the samples and two real voices, against transcribing each file whole:
+        // parts heard alone differ by 0–4.3 % of words. Two ways to go faster were worse: an
+        // encoder window cut to the part's length (whisper.cpp's audio_ctx) repeated phrases
+        // (up to 68 % different), and the previous text as a prompt set off Whisper's slow
+        // retries at higher temperatures (3–10× the time) without better words.
+        let mut transcript = self.run(self.params(), part.samples, part.activity)?;
+        for word in &mut transcript.words {
+            word.start_s += part.start_s;
+            word.end_s += part.start_s;
+        }
+        Ok(transcript)
+    }
+}
+
+impl WhisperTranscriber {
+    /// Runs Whisper on `samples` and keeps the words of the segments that are over voice.
+    /// Times are seconds from the start of `samples`.
+    fn run(
+        &self,
+        params: FullParams<'_, '_>,
+        samples: &[f32],
+        activity: &VoiceActivity,
+    ) -> Result<Transcript, TranscribeError> {
+        let mut state =
+            self.context.create_state().map_err(|e| TranscribeError::Failed(e.to_string()))?;
+        state.full(params, samples).map_err(|e| TranscribeError::Failed(e.to_string()))?;
 
         let eot = self.context.token_eot();
         let mut pieces = Vec::new();

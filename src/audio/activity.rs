@@ -24,14 +24,18 @@ pub struct VoiceActivity {
 
 impl VoiceActivity {
     pub fn detect(samples: &Samples) -> Self {
-        let frame_len = (FRAME_S * f64::from(SAMPLE_RATE)) as usize;
-        let levels: Vec<f64> = samples.data.chunks(frame_len).map(level_dbfs).collect();
-        let noise_floor_dbfs = percentile(&levels, 0.10).unwrap_or(-120.0);
+        let mut levels = LevelTrack::default();
+        levels.push(&samples.data);
+        levels.activity()
+    }
+
+    fn from_levels(levels: &[f64]) -> Self {
+        let noise_floor_dbfs = percentile(levels, 0.10).unwrap_or(-120.0);
         let threshold = (noise_floor_dbfs + ABOVE_FLOOR_DB).max(MIN_VOICE_DBFS);
         let hangover = (HANGOVER_S / FRAME_S) as usize;
         let mut voiced = Vec::with_capacity(levels.len());
         let mut hold = 0;
-        for level in &levels {
+        for level in levels {
             if *level >= threshold {
                 hold = hangover;
                 voiced.push(true);
@@ -57,9 +61,87 @@ impl VoiceActivity {
 
     /// Whether any frame between the two times is voiced.
     pub fn voiced_between(&self, start_s: f64, end_s: f64) -> bool {
-        let first = (start_s.max(0.0) / FRAME_S) as usize;
-        let last = ((end_s.max(0.0) / FRAME_S).ceil() as usize).min(self.voiced.len());
-        self.voiced.get(first..last.max(first)).is_some_and(|frames| frames.iter().any(|&v| v))
+        self.voiced.get(self.frames(start_s, end_s)).is_some_and(|frames| frames.iter().any(|&v| v))
+    }
+
+    /// The activity of the stretch between two times, judged against the whole take's noise
+    /// floor, with times counted from `start_s`: what a part of a take is transcribed with.
+    pub fn slice(&self, start_s: f64, end_s: f64) -> Self {
+        let voiced = self.voiced.get(self.frames(start_s, end_s)).unwrap_or_default().to_vec();
+        Self { voiced, noise_floor_dbfs: self.noise_floor_dbfs }
+    }
+
+    /// The unvoiced stretches at or after `from_s` that last at least `min_s`, as (start, end)
+    /// times; the last one may run on to the end of the take.
+    pub fn pauses(&self, from_s: f64, min_s: f64) -> Vec<(f64, f64)> {
+        let first = self.frames(from_s, from_s).start;
+        let min_frames = ((min_s / FRAME_S).round() as usize).max(1);
+        let mut pauses = Vec::new();
+        let mut run_start = None;
+        for (i, &voiced) in self.voiced.iter().enumerate().skip(first) {
+            match (voiced, run_start) {
+                (false, None) => run_start = Some(i),
+                (true, Some(start)) => {
+                    if i - start >= min_frames {
+                        pauses.push((start as f64 * FRAME_S, i as f64 * FRAME_S));
+                    }
+                    run_start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(start) = run_start.filter(|&start| self.voiced.len() - start >= min_frames) {
+            pauses.push((start as f64 * FRAME_S, self.voiced.len() as f64 * FRAME_S));
+        }
+        pauses
+    }
+
+    /// The frames between two times, clamped to the take.
+    fn frames(&self, start_s: f64, end_s: f64) -> std::ops::Range<usize> {
+        // Rounding guards against times like 0.06 / 0.02 = 2.9999…
+        let first = ((start_s.max(0.0) / FRAME_S + 1e-6) as usize).min(self.voiced.len());
+        let last = ((end_s.max(0.0) / FRAME_S - 1e-6).ceil() as usize).min(self.voiced.len());
+        first..last.max(first)
+    }
+}
+
+/// The frame levels of a take that is still growing: [`VoiceActivity::detect`] for audio
+/// that arrives in pieces. Judged on the same samples, both give the same activity.
+#[derive(Debug, Clone, Default)]
+pub struct LevelTrack {
+    levels: Vec<f64>,
+    /// The samples of a frame not yet complete.
+    partial: Vec<f32>,
+}
+
+impl LevelTrack {
+    /// The length of a frame in samples: where a take can be cut without splitting one.
+    pub const FRAME_LEN: usize = (FRAME_S * SAMPLE_RATE as f64) as usize;
+
+    pub fn push(&mut self, mut samples: &[f32]) {
+        if !self.partial.is_empty() {
+            let take = (Self::FRAME_LEN - self.partial.len()).min(samples.len());
+            self.partial.extend_from_slice(&samples[..take]);
+            samples = &samples[take..];
+            if self.partial.len() < Self::FRAME_LEN {
+                return;
+            }
+            self.levels.push(level_dbfs(&self.partial));
+            self.partial.clear();
+        }
+        let mut frames = samples.chunks_exact(Self::FRAME_LEN);
+        self.levels.extend(frames.by_ref().map(level_dbfs));
+        self.partial.extend_from_slice(frames.remainder());
+    }
+
+    /// The activity of everything pushed so far, a last short frame included.
+    pub fn activity(&self) -> VoiceActivity {
+        if self.partial.is_empty() {
+            return VoiceActivity::from_levels(&self.levels);
+        }
+        let mut levels = self.levels.clone();
+        levels.push(level_dbfs(&self.partial));
+        VoiceActivity::from_levels(&levels)
     }
 }
 
@@ -110,5 +192,44 @@ mod tests {
         assert!(activity.voiced_between(1.5, 1.6));
         assert!(!activity.voiced_between(0.0, 0.9));
         assert!(!activity.voiced_between(3.5, 5.0));
+    }
+
+    #[test]
+    fn levels_pushed_in_pieces_give_the_same_activity() {
+        let mut data = vec![0.0; 7_000];
+        data.extend(burst(1.3, 0.3));
+        data.extend(vec![0.001; 9_123]);
+        let whole = VoiceActivity::detect(&Samples::new(data.clone()));
+        let mut track = LevelTrack::default();
+        for piece in data.chunks(777) {
+            track.push(piece);
+        }
+        let pieces = track.activity();
+        assert_eq!(pieces.voiced, whole.voiced);
+        assert_eq!(pieces.noise_floor_dbfs, whole.noise_floor_dbfs);
+    }
+
+    #[test]
+    fn finds_pauses_and_slices_keep_the_takes_floor() {
+        // 1 s silence, 1 s voice, 0.5 s silence, 1 s voice, 1 s silence.
+        let mut data = vec![0.0; 16_000];
+        data.extend(burst(1.0, 0.3));
+        data.extend(vec![0.0; 8_000]);
+        data.extend(burst(1.0, 0.3));
+        data.extend(vec![0.0; 16_000]);
+        let activity = VoiceActivity::detect(&Samples::new(data));
+        let near = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        let pauses = activity.pauses(0.0, 0.2);
+        assert_eq!(pauses.len(), 3, "{pauses:?}");
+        // Each voiced stretch is held 0.2 s past its end.
+        assert!(near(pauses[0].0, 0.0) && near(pauses[0].1, 1.0), "{pauses:?}");
+        assert!(near(pauses[1].0, 2.2) && near(pauses[1].1, 2.5), "{pauses:?}");
+        assert!(near(pauses[2].0, 3.7) && near(pauses[2].1, 4.5), "{pauses:?}");
+        assert_eq!(activity.pauses(2.4, 0.5).len(), 1, "only the trailing pause is long enough");
+
+        let part = activity.slice(2.0, 4.5);
+        assert_eq!(part.noise_floor_dbfs, activity.noise_floor_dbfs);
+        assert!((part.speech_s() - 1.4).abs() < 1e-9, "{}", part.speech_s());
+        assert!(part.voiced_between(0.0, 0.1) && !part.voiced_between(0.3, 0.45));
     }
 }

@@ -86,7 +86,9 @@ fn decode_samples<S>(
 }
 
 /// Averages interleaved channels into mono, handing blocks to the resampler as they fill.
-struct Mixdown {
+/// A file being decoded and a microphone being recorded both go through it, so that the two
+/// paths hear the same samples.
+pub struct Mixdown {
     channels: usize,
     channel: usize,
     sum: f32,
@@ -95,11 +97,11 @@ struct Mixdown {
 }
 
 impl Mixdown {
-    fn new(channels: usize) -> Self {
+    pub fn new(channels: usize) -> Self {
         Self { channels, channel: 0, sum: 0.0, block: Vec::with_capacity(BLOCK_FRAMES), frames: 0 }
     }
 
-    fn add(&mut self, sample: f32, resampler: &mut MonoResampler, out: &mut Vec<f32>) {
+    pub fn add(&mut self, sample: f32, resampler: &mut MonoResampler, out: &mut Vec<f32>) {
         self.sum += sample;
         self.channel += 1;
         if self.channel == self.channels {
@@ -113,7 +115,8 @@ impl Mixdown {
         }
     }
 
-    fn flush(&mut self, resampler: &mut MonoResampler, out: &mut Vec<f32>) {
+    /// Hands the frames mixed so far to the resampler.
+    pub fn flush(&mut self, resampler: &mut MonoResampler, out: &mut Vec<f32>) {
         resampler.push(&self.block, out);
         self.block.clear();
     }

@@ -5,8 +5,8 @@ pub mod activity;
 pub mod decode;
 pub mod resample;
 
-pub use activity::VoiceActivity;
-pub use decode::read_wav;
+pub use activity::{LevelTrack, VoiceActivity};
+pub use decode::{read_wav, Mixdown};
 pub use resample::MonoResampler;
 
 /// The sample rate Whisper models are trained on; every later stage assumes it.

@@ -16,6 +16,8 @@ pub enum Kind {
     Input,
     /// No usable Whisper model. Exit code 4.
     Model,
+    /// No microphone, or the one asked for cannot record. Exit code 5.
+    NoDevice,
     /// The reader of stdout went away (`callcoach analyze … | head`): not an error, so
     /// nothing is printed and the exit code is 0.
     ClosedPipe,
@@ -27,6 +29,7 @@ impl Kind {
             Kind::Runtime => 1,
             Kind::Input => 3,
             Kind::Model => 4,
+            Kind::NoDevice => 5,
             Kind::ClosedPipe => 0,
         }
     }
@@ -85,4 +88,5 @@ Exit codes:
   1  runtime error (a download failed, a disk is full, …)
   2  usage error (bad arguments)
   3  bad input (a recording or checklist that cannot be read)
-  4  no usable Whisper model";
+  4  no usable Whisper model
+  5  no usable microphone (none found, or the one named cannot record)";

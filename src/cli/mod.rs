@@ -3,9 +3,11 @@
 
 mod analyze;
 mod check;
+mod devices;
 mod failure;
 mod model;
 mod progress;
+mod record;
 
 use std::path::PathBuf;
 
@@ -30,6 +32,12 @@ enum Command {
     /// Score a call script or typed transcript against the checklist, before you call.
     #[command(after_help = failure::EXIT_CODES)]
     Check(check::CheckArgs),
+    /// Rehearse into the microphone: the report appears the moment you stop.
+    #[command(after_help = failure::EXIT_CODES)]
+    Record(record::RecordArgs),
+    /// List the microphones (input devices) callcoach can record from.
+    #[command(after_help = failure::EXIT_CODES)]
+    Devices(devices::DevicesArgs),
     /// Get, convert and list Whisper models.
     #[command(subcommand)]
     Model(model::ModelCommand),
@@ -57,6 +65,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
     match args.command {
         Command::Analyze(a) => analyze::run(a),
         Command::Check(c) => check::run(c),
+        Command::Record(r) => record::run(r),
+        Command::Devices(d) => devices::run(d),
         Command::Model(m) => model::run(m),
     }
 }

@@ -40,6 +40,13 @@ impl Progress {
         bar
     }
 
+    /// One line redrawn in place, showing the state of something ongoing; cut to the
+    /// terminal's width, since a line that wraps cannot be redrawn in place.
+    pub fn line(self) -> ProgressBar {
+        ProgressBar::with_draw_target(None, self.target())
+            .with_style(ProgressStyle::with_template("{wide_msg}").expect("valid template"))
+    }
+
     /// A spinner for work of unknown length.
     pub fn spinner(self, message: impl Into<String>) -> ProgressBar {
         let bar = ProgressBar::with_draw_target(None, self.target())

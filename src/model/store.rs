@@ -23,6 +23,17 @@ pub const DEFAULT_MODEL: &str = "tiny.en";
 /// Overrides the user data directory; models then live in `$CALLCOACH_DATA_DIR/models`.
 pub const DATA_DIR_ENV: &str = "CALLCOACH_DATA_DIR";
 
+/// The user's callcoach data directory, which holds models and recordings:
+/// `$CALLCOACH_DATA_DIR`, else the platform's (`~/.local/share/callcoach` on Linux); `None`
+/// only when the system reports no home directory.
+pub fn user_data_dir() -> Option<PathBuf> {
+    match env::var_os(DATA_DIR_ENV) {
+        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
+        _ => directories::ProjectDirs::from("", "", "callcoach")
+            .map(|dirs| dirs.data_dir().to_path_buf()),
+    }
+}
+
 /// The file a model named `name` is stored in, e.g. `ggml-tiny.en.bin`.
 pub fn file_name(name: &str) -> String {
     format!("ggml-{name}.bin")
@@ -57,12 +68,10 @@ pub struct ModelDirs {
 impl ModelDirs {
     /// `./models`, and `$CALLCOACH_DATA_DIR/models` or the platform's data directory.
     pub fn from_env() -> Self {
-        let user = match env::var_os(DATA_DIR_ENV) {
-            Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
-            _ => directories::ProjectDirs::from("", "", "callcoach")
-                .map(|dirs| dirs.data_dir().to_path_buf()),
-        };
-        ModelDirs { local: Path::new(".").join("models"), user: user.map(|dir| dir.join("models")) }
+        ModelDirs {
+            local: Path::new(".").join("models"),
+            user: user_data_dir().map(|dir| dir.join("models")),
+        }
     }
 
     /// Where `callcoach model fetch` and `model import` write new models: the user directory,

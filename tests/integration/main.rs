@@ -4,5 +4,6 @@
 mod analyze;
 mod judgement;
 mod model;
+mod record;
 mod support;
 mod transcription;

@@ -30,7 +30,12 @@ pub fn shared_data(name: &str) -> PathBuf {
 /// The binary, with the user's own settings out of the way: no model or data directory
 /// from the environment, no colour, and a private data directory.
 pub fn callcoach(data_dir: &Path) -> Command {
-    let mut command = Command::cargo_bin("callcoach").unwrap();
+    Command::from_std(callcoach_process(data_dir))
+}
+
+/// [`callcoach`] as a process to start and signal while it runs.
+pub fn callcoach_process(data_dir: &Path) -> std::process::Command {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("callcoach"));
     for (key, _) in std::env::vars() {
         if key.starts_with("CALLCOACH_") {
             command.env_remove(key);
