@@ -390,6 +390,25 @@ fn mel_to_hz(mel: f64) -> f64 {
 /// A reader for whole ggml files, for checking what the writer and the importer produce.
 #[cfg(test)]
 pub(crate) mod testing {
+    use super::Hparams;
+
+    /// The hyperparameters of the official ggml-tiny.en.bin (float16).
+    pub(crate) fn tiny_en() -> Hparams {
+        Hparams {
+            n_vocab: 51864,
+            n_audio_ctx: 1500,
+            n_audio_state: 384,
+            n_audio_head: 6,
+            n_audio_layer: 4,
+            n_text_ctx: 448,
+            n_text_state: 384,
+            n_text_head: 6,
+            n_text_layer: 4,
+            n_mels: 80,
+            ftype: 1,
+        }
+    }
+
     use super::*;
 
     pub struct GgmlFile {
@@ -501,23 +520,8 @@ pub(crate) mod testing {
 
 #[cfg(test)]
 mod tests {
+    use super::testing::tiny_en;
     use super::*;
-
-    fn tiny_en() -> Hparams {
-        Hparams {
-            n_vocab: 51864,
-            n_audio_ctx: 1500,
-            n_audio_state: 384,
-            n_audio_head: 6,
-            n_audio_layer: 4,
-            n_text_ctx: 448,
-            n_text_state: 384,
-            n_text_head: 6,
-            n_text_layer: 4,
-            n_mels: 80,
-            ftype: 1,
-        }
-    }
 
     #[test]
     fn names_follow_whisper_cpp() {

@@ -1353,19 +1353,7 @@ mod tests {
         );
         let dir = tempfile::tempdir().unwrap();
         let sources = [wheel];
-        let tiny_en = Hparams {
-            n_vocab: 51864,
-            n_audio_ctx: 1500,
-            n_audio_state: 384,
-            n_audio_head: 6,
-            n_audio_layer: 4,
-            n_text_ctx: 448,
-            n_text_state: 384,
-            n_text_head: 6,
-            n_text_layer: 4,
-            n_mels: 80,
-            ftype: 1,
-        };
+        let tiny_en = ggml_file::tiny_en();
         assert_eq!(inspect(&sources).unwrap(), tiny_en);
 
         let f16 = dir.path().join("ggml-tiny.en.bin");
