@@ -226,6 +226,7 @@ mod tests {
         fn transcribe(
             &self,
             _: &Samples,
+            _: &VoiceActivity,
             _: Box<dyn FnMut(u8)>,
         ) -> Result<Transcript, TranscribeError> {
             unreachable!("live transcription hears parts")

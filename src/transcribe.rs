@@ -52,10 +52,12 @@ pub struct Part<'a> {
 
 /// Turns samples into a transcript.
 pub trait Transcriber {
-    /// A whole take. `progress` receives whole percents.
+    /// A whole take, with its voice activity (which the caller also needs for the take's
+    /// timing, so it is measured once). `progress` receives whole percents.
     fn transcribe(
         &self,
         samples: &Samples,
+        activity: &VoiceActivity,
         progress: Box<dyn FnMut(u8)>,
     ) -> Result<Transcript, TranscribeError>;
 
@@ -125,9 +127,9 @@ impl Transcriber for WhisperTranscriber {
     fn transcribe(
         &self,
         samples: &Samples,
+        activity: &VoiceActivity,
         mut progress: Box<dyn FnMut(u8)>,
     ) -> Result<Transcript, TranscribeError> {
-        let activity = VoiceActivity::detect(samples);
         if !activity.has_speech() {
             // Whisper invents "Thank you." in silence; there is nothing to hear.
             progress(100);
@@ -137,7 +139,7 @@ impl Transcriber for WhisperTranscriber {
         params.set_progress_callback_safe(move |percent: i32| {
             progress(percent.clamp(0, 100) as u8);
         });
-        self.run(params, &samples.data, &activity)
+        self.run(params, &samples.data, activity)
     }
 
     fn transcribe_part(&self, part: &Part<'_>) -> Result<Transcript, TranscribeError> {

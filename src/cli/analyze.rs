@@ -116,6 +116,7 @@ fn analyze_file(
     let transcript = transcriber
         .transcribe(
             &samples,
+            &activity,
             Box::new(move |percent| bar_for_whisper.set_position(u64::from(percent))),
         )
         .map_err(|e| {

@@ -295,11 +295,10 @@ fn spoken_calls_meet_the_speech_floor() {
             let dir = tempfile::tempdir().unwrap();
             let wav = render(&call.text, voice, *channel, dir.path());
             let samples = read_wav(&wav).unwrap();
-            let timing = TakeTiming {
-                duration_s: samples.duration_s(),
-                speech_s: VoiceActivity::detect(&samples).speech_s(),
-            };
-            let transcript = transcriber.transcribe(&samples, Box::new(|_| {})).unwrap();
+            let activity = VoiceActivity::detect(&samples);
+            let timing =
+                TakeTiming { duration_s: samples.duration_s(), speech_s: activity.speech_s() };
+            let transcript = transcriber.transcribe(&samples, &activity, Box::new(|_| {})).unwrap();
             let analysis = analyze(&transcript, timing, &checklist);
             let name = format!("{} ({} {}, {channel:?})", call.name, voice.0, voice.1);
             tally.add(&name, &call.has, &analysis, &transcript.text());
