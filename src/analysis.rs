@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use crate::checklist::Checklist;
+use crate::checklist::{Checklist, Mode};
 use crate::transcribe::Transcript;
 
 /// How long the take is and how much of it is voice, measured from the audio.
@@ -94,8 +94,19 @@ impl BrevityCheck {
     }
 }
 
+/// Which mode to judge a rehearsal in: one the user chose, or the one it sounds like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModeChoice {
+    Given(Mode),
+    /// The mode whose cues the words match best ([`Checklist::detect_mode`]).
+    Detect,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Analysis {
+    /// What the rehearsal was judged as, and whether that was told apart from its words.
+    pub mode: Mode,
+    pub mode_detected: bool,
     pub findings: Vec<Finding>,
     pub brevity: BrevityCheck,
     /// Whether anything was said at all.
@@ -103,7 +114,12 @@ pub struct Analysis {
 }
 
 /// Judges a recorded take.
-pub fn analyze(transcript: &Transcript, timing: TakeTiming, checklist: &Checklist) -> Analysis {
+pub fn analyze(
+    transcript: &Transcript,
+    timing: TakeTiming,
+    checklist: &Checklist,
+    mode: ModeChoice,
+) -> Analysis {
     let words = &transcript.words;
     let talk_s = match (words.first(), words.last()) {
         (Some(first), Some(last)) => (last.end_s - first.start_s).max(0.0),
@@ -116,11 +132,11 @@ pub fn analyze(transcript: &Transcript, timing: TakeTiming, checklist: &Checklis
         estimated: false,
     };
     let said = words.iter().map(|w| (w.text.as_str(), false));
-    judge(said, |i| Some((words[i].start_s, words[i].end_s)), length, checklist)
+    judge(said, |i| Some((words[i].start_s, words[i].end_s)), length, checklist, mode)
 }
 
 /// Judges a typed script: the same checklist, no times, and its length estimated.
-pub fn analyze_script(script: &Script, checklist: &Checklist) -> Analysis {
+pub fn analyze_script(script: &Script, checklist: &Checklist, mode: ModeChoice) -> Analysis {
     let count = script.words().count();
     let length = Length {
         duration_s: None,
@@ -128,7 +144,7 @@ pub fn analyze_script(script: &Script, checklist: &Checklist) -> Analysis {
         talk_s: count as f64 * 60.0 / SCRIPT_WORDS_PER_MINUTE,
         estimated: true,
     };
-    judge(script.words(), |_| None, length, checklist)
+    judge(script.words(), |_| None, length, checklist, mode)
 }
 
 /// What is known of a rehearsal's length before it is judged against the target.
@@ -146,14 +162,18 @@ fn judge<'a>(
     times: impl Fn(usize) -> Option<(f64, f64)>,
     length: Length,
     checklist: &Checklist,
+    mode: ModeChoice,
 ) -> Analysis {
     let words: Vec<(&str, bool)> = said.collect();
     let (tokens, word_of_token) = checklist.lexicon.read(words.iter().copied());
+    let (mode, mode_detected) = match mode {
+        ModeChoice::Given(mode) => (mode, false),
+        ModeChoice::Detect => (checklist.detect_mode(&tokens), true),
+    };
 
     let findings = checklist
-        .elements
-        .iter()
-        .map(|element| {
+        .elements_of(mode)
+        .map(|(element, weight)| {
             let evidence = element.find(&tokens).map(|m| {
                 let (first, last) = (word_of_token[m.start], word_of_token[m.end - 1]);
                 let quoted: Vec<&str> = words[first..=last].iter().map(|(w, _)| *w).collect();
@@ -166,14 +186,14 @@ fn judge<'a>(
             Finding {
                 id: element.id.clone(),
                 label: element.label.clone(),
-                weight: element.weight,
+                weight,
                 tip: evidence.is_none().then(|| element.tip.clone()),
                 evidence,
             }
         })
         .collect();
 
-    let target = &checklist.brevity;
+    let target = &checklist.rules(mode).brevity;
     let tip = if length.talk_s > target.max_s {
         Some(target.tip_long.clone())
     } else if length.talk_s < target.min_s {
@@ -191,13 +211,15 @@ fn judge<'a>(
         weight: target.weight,
         tip,
     };
-    Analysis { findings, brevity, has_speech: !words.is_empty() }
+    Analysis { mode, mode_detected, findings, brevity, has_speech: !words.is_empty() }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::transcribe::Word;
+
+    const CALL: ModeChoice = ModeChoice::Given(Mode::Call);
 
     /// Words one every half second, as a transcript fixture.
     fn spoken(text: &str) -> Transcript {
@@ -228,7 +250,7 @@ mod tests {
     fn a_complete_call_finds_every_element_with_evidence() {
         let transcript = spoken(COMPLETE);
         let timing = TakeTiming { duration_s: 60.0, speech_s: 40.0 };
-        let analysis = analyze(&transcript, timing, &Checklist::builtin());
+        let analysis = analyze(&transcript, timing, &Checklist::builtin(), CALL);
         assert_eq!(
             found_ids(&analysis),
             [
@@ -252,23 +274,24 @@ mod tests {
     fn a_bare_goodbye_is_not_thanks_and_misses_carry_tips() {
         let transcript = spoken("Hi, I'm calling about the job. Okay, thanks, bye.");
         let timing = TakeTiming { duration_s: 5.0, speech_s: 3.0 };
-        let analysis = analyze(&transcript, timing, &Checklist::builtin());
+        let analysis = analyze(&transcript, timing, &Checklist::builtin(), CALL);
         assert_eq!(found_ids(&analysis), Vec::<&str>::new());
         assert!(analysis.findings.iter().all(|f| f.tip.is_some()));
         assert_eq!(
             analysis.brevity.tip.as_deref(),
-            Some(Checklist::builtin().brevity.tip_short.as_str())
+            Some(Checklist::builtin().rules(Mode::Call).brevity.tip_short.as_str())
         );
     }
 
     #[test]
     fn a_script_is_judged_alike_without_times_and_its_length_estimated() {
         let script = Script::new(&COMPLETE.replace(". ", ".\n"));
-        let analysis = analyze_script(&script, &Checklist::builtin());
+        let analysis = analyze_script(&script, &Checklist::builtin(), CALL);
         let timed = analyze(
             &spoken(COMPLETE),
             TakeTiming { duration_s: 60.0, speech_s: 40.0 },
             &Checklist::builtin(),
+            CALL,
         );
         assert_eq!(found_ids(&analysis), found_ids(&timed));
         let thanks = analysis.findings[0].evidence.as_ref().unwrap();
@@ -284,9 +307,10 @@ mod tests {
     #[test]
     fn a_script_line_ends_a_sentence() {
         let checklist = Checklist::builtin();
-        let one_line = analyze_script(&Script::new("thank you\nfor the interview"), &checklist);
+        let one_line =
+            analyze_script(&Script::new("thank you\nfor the interview"), &checklist, CALL);
         assert!(!one_line.findings[0].found(), "{:?}", one_line.findings[0]);
-        let joined = analyze_script(&Script::new("thank you for the interview"), &checklist);
+        let joined = analyze_script(&Script::new("thank you for the interview"), &checklist, CALL);
         assert!(joined.findings[0].found());
     }
 
@@ -296,6 +320,7 @@ mod tests {
             &Transcript::default(),
             TakeTiming { duration_s: 10.0, speech_s: 0.0 },
             &Checklist::builtin(),
+            CALL,
         );
         assert!(!analysis.has_speech);
         assert!(analysis.findings.iter().all(|f| !f.found()));

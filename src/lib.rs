@@ -2,8 +2,8 @@
 //!
 //! The pipeline, one module a stage:
 //! capture ([`capture`], into a [`take`] file) or decode ([`audio`]) → 16 kHz mono
-//! [`audio::Samples`] → [`transcribe`] (words with times) → [`analysis`] against a
-//! [`checklist`] → [`score`] → [`report`].
+//! [`audio::Samples`] → [`transcribe`] (words with times) → [`analysis`] of what was said
+//! against a [`checklist`], and [`delivery`] (how it was said) → [`score`] → [`report`].
 //! [`record`] runs a rehearsal into the microphone, with [`live`] transcription as it goes.
 //! [`model`] obtains the Whisper weights the transcriber needs.
 
@@ -12,6 +12,7 @@ pub mod atomic_file;
 pub mod audio;
 pub mod capture;
 pub mod checklist;
+pub mod delivery;
 pub mod live;
 pub mod model;
 pub mod record;

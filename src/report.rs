@@ -1,15 +1,17 @@
 //! The report of one rehearsal: one serialisable model, rendered for people or as JSON.
 //!
-//! # JSON format (`--json`), version 1
+//! # JSON format (`--json`), version 2
 //!
 //! `callcoach analyze --json` prints exactly one JSON document on stdout (for several
 //! files, one document per line):
 //!
 //! ```json
 //! {
-//!   "version": 1,
+//!   "version": 2,
 //!   "file": "samples/complete-call.wav",
+//!   "input": "recording",
 //!   "mode": "call",
+//!   "mode_detected": true,
 //!   "duration_s": 37.89,
 //!   "speech_s": 31.2,
 //!   "transcript": "Hi Ms. Carter, this is Daniel Brooks. …",
@@ -31,17 +33,23 @@
 //! - Times are seconds from the start of the recording.
 //! - `speech_s` is the voiced time measured from the audio; `brevity.talk_s` runs from the
 //!   first word to the last and is what the target (`target_min_s`–`target_max_s`) judges.
-//! - `mode` is `"call"` for a recording and `"script"` for a typed script or transcript
+//! - `input` is `"recording"`, or `"script"` for a typed script or transcript
 //!   (`callcoach check`). A script has no times: `duration_s`, `speech_s`, every word's and
 //!   element's `start_s`/`end_s`, and `brevity.duration_s`/`speech_s` are `null`, and
 //!   `brevity.talk_s` is estimated from the word count at 140 words a minute, which
 //!   `brevity.estimated: true` says (it is `false` for a recording).
-//! - Element ids are stable: `thanks`, `job_title`, `qualifications`, `offer_info`,
-//!   `decision_timeline`, `caller_name` (a custom checklist may add its own).
+//! - `mode` is what the rehearsal was judged as: `"call"` (the interviewer answers) or
+//!   `"voicemail"`; `mode_detected` is `true` where callcoach chose it from what was said
+//!   (`--mode auto`) and `false` where the user gave it.
+//! - Element ids are stable. A call is judged on `thanks`, `job_title`, `qualifications`,
+//!   `offer_info`, `decision_timeline`, `caller_name`; a voicemail on `thanks`, `job_title`,
+//!   `caller_name`, `callback_request`, `phone_number`, `number_repeated` (a custom checklist
+//!   may add its own). Elements are listed in the checklist's order.
 //! - `evidence` quotes the first words that showed the element; `tip` is set only on a miss.
 //! - `score` is 0–100: the weighted share of elements found plus the brevity target met.
 //! - A new field may be added without a version change; a field's meaning never changes
-//!   without one.
+//!   without one. (Version 1 had no `input` or `mode_detected`, and its `mode` was `"call"`
+//!   or `"script"`.)
 
 use std::fmt::Write as _;
 
@@ -49,16 +57,20 @@ use anstyle::{AnsiColor, Style};
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{Analysis, Script, SCRIPT_WORDS_PER_MINUTE};
+use crate::checklist::Mode;
+use crate::delivery::Delivery;
 use crate::score::Score;
 use crate::transcribe::Transcript;
 
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub version: u32,
     pub file: String,
-    pub mode: String,
+    pub input: Input,
+    pub mode: Mode,
+    pub mode_detected: bool,
     pub duration_s: Option<f64>,
     pub speech_s: Option<f64>,
     pub transcript: String,
@@ -66,6 +78,8 @@ pub struct Report {
     pub elements: Vec<ElementReport>,
     pub brevity: BrevityReport,
     pub score: u32,
+    /// How it was said, with its own score (see [`crate::delivery`]).
+    pub delivery: Delivery,
 }
 
 /// A word as said, and when, for a recording.
@@ -100,12 +114,22 @@ pub struct BrevityReport {
 }
 
 /// What a report was made from.
-const MODE_CALL: &str = "call";
-const MODE_SCRIPT: &str = "script";
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Input {
+    Recording,
+    Script,
+}
 
 impl Report {
     /// The report of a recorded take.
-    pub fn new(file: &str, transcript: &Transcript, analysis: &Analysis, score: Score) -> Self {
+    pub fn new(
+        file: &str,
+        transcript: &Transcript,
+        analysis: &Analysis,
+        score: Score,
+        delivery: Delivery,
+    ) -> Self {
         let words = transcript
             .words
             .iter()
@@ -115,24 +139,31 @@ impl Report {
                 end_s: Some(round_ms(w.end_s)),
             })
             .collect();
-        Self::build(file, MODE_CALL, words, analysis, score)
+        Self::build(file, Input::Recording, words, analysis, score, delivery)
     }
 
     /// The report of a typed script: the same model, with no times.
-    pub fn for_script(file: &str, script: &Script, analysis: &Analysis, score: Score) -> Self {
+    pub fn for_script(
+        file: &str,
+        script: &Script,
+        analysis: &Analysis,
+        score: Score,
+        delivery: Delivery,
+    ) -> Self {
         let words = script
             .words()
             .map(|(text, _)| WordReport { text: text.to_string(), start_s: None, end_s: None })
             .collect();
-        Self::build(file, MODE_SCRIPT, words, analysis, score)
+        Self::build(file, Input::Script, words, analysis, score, delivery)
     }
 
     fn build(
         file: &str,
-        mode: &str,
+        input: Input,
         words: Vec<WordReport>,
         analysis: &Analysis,
         score: Score,
+        delivery: Delivery,
     ) -> Self {
         let elements = analysis
             .findings
@@ -151,7 +182,9 @@ impl Report {
         Self {
             version: FORMAT_VERSION,
             file: file.to_string(),
-            mode: mode.to_string(),
+            input,
+            mode: analysis.mode,
+            mode_detected: analysis.mode_detected,
             duration_s: b.duration_s.map(round_ms),
             speech_s: b.speech_s.map(round_ms),
             transcript: words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" "),
@@ -168,6 +201,7 @@ impl Report {
                 tip: b.tip.clone(),
             },
             score: score.value,
+            delivery,
         }
     }
 
@@ -187,7 +221,16 @@ impl Report {
             Some(duration_s) => clock(duration_s),
             None => format!("{} words", self.words.len()),
         };
-        let _ = writeln!(out, "{bold}{}{bold:#}  {dim}{} · {length}{dim:#}", self.file, self.mode);
+        let input = match self.input {
+            Input::Recording => "",
+            Input::Script => "script, ",
+        };
+        let detected = if self.mode_detected { " (told from what you said)" } else { "" };
+        let _ = writeln!(
+            out,
+            "{bold}{}{bold:#}  {dim}{input}{}{detected} · {length}{dim:#}",
+            self.file, self.mode
+        );
         out.push('\n');
         let _ = writeln!(out, "{bold}What you said{bold:#}");
         if self.transcript.is_empty() {
@@ -233,7 +276,71 @@ impl Report {
         }
         out.push('\n');
         let _ = writeln!(out, "{bold}Score {}/100{bold:#}", self.score);
+        out.push('\n');
+        self.delivery_to_human(&mut out);
         out
+    }
+
+    fn delivery_to_human(&self, out: &mut String) {
+        let bold = Style::new().bold();
+        let dim = Style::new().dimmed();
+        let good = AnsiColor::Green.on_default().bold();
+        let bad = AnsiColor::Red.on_default().bold();
+        let d = &self.delivery;
+        let _ = writeln!(out, "{bold}Delivery {}/100{bold:#}", d.score);
+        for check in &d.checks {
+            let (mark, style) = if check.ok { ("✓", good) } else { ("✗", bad) };
+            let _ = writeln!(out, "  {style}{mark}{style:#} {}: {}", check.label, check.observed);
+            let detail = match check.id.as_str() {
+                "fillers" => d
+                    .fillers
+                    .heard
+                    .iter()
+                    .take(6)
+                    .map(|f| {
+                        let text = f.moment.text.trim_end_matches([',', '.', '?', '!', ';', ':']);
+                        match f.moment.start_s {
+                            Some(at) => format!("{} {text}", clock(at)),
+                            None => format!("\"{text}\""),
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                "pace" => d.pace.as_ref().map_or(String::new(), |p| {
+                    let fast: Vec<String> = p
+                        .fast
+                        .iter()
+                        .map(|s| format!("{}–{}", clock(s.start_s), clock(s.end_s)))
+                        .collect();
+                    if fast.is_empty() {
+                        String::new()
+                    } else {
+                        format!("fast at {}", fast.join(", "))
+                    }
+                }),
+                "pauses" => d.pauses.as_ref().map_or(String::new(), |p| {
+                    p.pauses
+                        .iter()
+                        .map(|g| format!("{} ({:.1} s)", clock(g.start_s), g.end_s - g.start_s))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }),
+                _ => String::new(),
+            };
+            if !detail.is_empty() {
+                let _ = writeln!(out, "    {dim}{detail}{dim:#}");
+            }
+            if let Some(tip) = &check.tip {
+                let _ = writeln!(out, "    Tip: {tip}");
+            }
+        }
+        if d.fillers.heard.iter().any(|f| f.found_by == "audio") {
+            let _ = writeln!(
+                out,
+                "  {dim}Filler counts are a minimum: the transcript leaves out most \"um\"s, so \
+                 voiced sound between words is counted too.{dim:#}"
+            );
+        }
     }
 }
 
@@ -268,8 +375,10 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::{analyze, analyze_script, TakeTiming};
+    use crate::analysis::{analyze, analyze_script, ModeChoice, TakeTiming};
+    use crate::audio::{Samples, VoiceActivity};
     use crate::checklist::Checklist;
+    use crate::delivery::{self, Sound};
     use crate::score::score;
     use crate::transcribe::Word;
 
@@ -288,9 +397,14 @@ mod tests {
             &transcript,
             TakeTiming { duration_s: 6.0, speech_s: 4.5 },
             &Checklist::builtin(),
+            ModeChoice::Detect,
         );
         let score = score(&analysis);
-        Report::new("take.wav", &transcript, &analysis, score)
+        let samples = Samples::new(vec![0.0; 16_000 * 6]);
+        let activity = VoiceActivity::detect(&samples);
+        let sound = Sound { samples: &samples, activity: &activity };
+        let delivery = delivery::of_take(&transcript, &sound, &Checklist::builtin());
+        Report::new("take.wav", &transcript, &analysis, score, delivery)
     }
 
     #[test]
@@ -300,23 +414,30 @@ mod tests {
         let back: Report = serde_json::from_str(&json).unwrap();
         assert_eq!(back, report);
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
-        assert!(json.starts_with("{\"version\":1,"), "the version leads: {json}");
+        assert!(json.starts_with("{\"version\":2,"), "the version leads: {json}");
         let mut keys: Vec<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();
         keys.sort_unstable();
         assert_eq!(
             keys,
             [
                 "brevity",
+                "delivery",
                 "duration_s",
                 "elements",
                 "file",
+                "input",
                 "mode",
+                "mode_detected",
                 "score",
                 "speech_s",
                 "transcript",
                 "version",
                 "words"
             ]
+        );
+        assert_eq!(
+            (&value["input"], &value["mode"], &value["mode_detected"]),
+            (&"recording".into(), &"call".into(), &true.into())
         );
         let thanks = &value["elements"][0];
         assert_eq!(thanks["id"], "thanks");
@@ -345,10 +466,13 @@ mod tests {
     #[test]
     fn a_script_report_has_no_times_and_an_estimated_length() {
         let script = Script::new("Hi, this is Dana Reed.\nThank you for your time today.");
-        let analysis = analyze_script(&script, &Checklist::builtin());
-        let report = Report::for_script("plan.txt", &script, &analysis, score(&analysis));
+        let analysis =
+            analyze_script(&script, &Checklist::builtin(), ModeChoice::Given(Mode::Call));
+        let delivery = delivery::of_script(&script, &Checklist::builtin());
+        let report = Report::for_script("plan.txt", &script, &analysis, score(&analysis), delivery);
         let value: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
-        assert_eq!(value["mode"], "script");
+        assert_eq!((&value["input"], &value["mode"]), (&"script".into(), &"call".into()));
+        assert_eq!(value["mode_detected"], false);
         assert!(value["duration_s"].is_null() && value["speech_s"].is_null());
         assert!(value["words"][0]["start_s"].is_null() && value["elements"][0]["end_s"].is_null());
         assert_eq!(value["elements"][0]["evidence"], "Thank you for your time");
@@ -357,7 +481,7 @@ mod tests {
         assert_eq!(value["brevity"]["talk_s"], round_ms(11.0 * 60.0 / 140.0));
 
         let plain = anstream::adapter::strip_str(&report.to_human()).to_string();
-        assert!(plain.starts_with("plan.txt  script · 11 words\n"), "{plain}");
+        assert!(plain.starts_with("plan.txt  script, call · 11 words\n"), "{plain}");
         assert!(plain.contains("✓ Thanked them for their time\n    \"Thank you"), "{plain}");
         assert!(plain.contains("Brief: about 0:05 of talk at 140 words a minute"), "{plain}");
     }

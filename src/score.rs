@@ -31,6 +31,7 @@ pub fn score(analysis: &Analysis) -> Score {
 mod tests {
     use super::*;
     use crate::analysis::{BrevityCheck, Evidence, Finding};
+    use crate::checklist::Mode;
 
     fn finding(weight: u32, found: bool) -> Finding {
         Finding {
@@ -57,7 +58,7 @@ mod tests {
             weight: 10,
             tip: (!brevity_ok).then(|| "shorter".into()),
         };
-        Analysis { findings, brevity, has_speech }
+        Analysis { mode: Mode::Call, mode_detected: false, findings, brevity, has_speech }
     }
 
     #[test]

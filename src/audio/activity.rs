@@ -18,8 +18,12 @@ const MIN_SPEECH_S: f64 = 0.3;
 #[derive(Debug, Clone)]
 pub struct VoiceActivity {
     voiced: Vec<bool>,
+    /// Each frame's level (dBFS).
+    levels: Vec<f64>,
     /// The level (dBFS) that most of the quiet frames sit at: background noise.
     pub noise_floor_dbfs: f64,
+    /// The level a frame must reach to count as voice, before the hangover.
+    threshold_dbfs: f64,
 }
 
 impl VoiceActivity {
@@ -46,7 +50,55 @@ impl VoiceActivity {
                 voiced.push(false);
             }
         }
-        Self { voiced, noise_floor_dbfs }
+        Self { voiced, levels: levels.to_vec(), noise_floor_dbfs, threshold_dbfs: threshold }
+    }
+
+    /// The typical level of the voice: the median level of the frames loud enough to be
+    /// voice; `None` for a take without any.
+    pub fn speech_level_dbfs(&self) -> Option<f64> {
+        let loud: Vec<f64> =
+            self.levels.iter().copied().filter(|&l| l >= self.threshold_dbfs).collect();
+        percentile(&loud, 0.5)
+    }
+
+    /// The level of the voice between two times: the mean power of its frames loud enough
+    /// to be voice, in dBFS; `None` where there are none.
+    pub fn voice_level_between(&self, start_s: f64, end_s: f64) -> Option<f64> {
+        let loud: Vec<f64> = self.levels[self.frames(start_s, end_s)]
+            .iter()
+            .copied()
+            .filter(|&l| l >= self.threshold_dbfs)
+            .collect();
+        (!loud.is_empty()).then(|| {
+            let power = loud.iter().map(|l| 10f64.powf(l / 10.0)).sum::<f64>() / loud.len() as f64;
+            10.0 * power.log10()
+        })
+    }
+
+    /// The stretches between two times whose every frame is loud enough to be voice (no
+    /// hangover), as (start, end) times.
+    pub fn islands(&self, start_s: f64, end_s: f64) -> Vec<(f64, f64)> {
+        let range = self.frames(start_s, end_s);
+        let mut islands = Vec::new();
+        let mut run_start = None;
+        for i in range.clone().chain(std::iter::once(range.end)) {
+            let loud = i < range.end && self.levels[i] >= self.threshold_dbfs;
+            match (loud, run_start) {
+                (true, None) => run_start = Some(i),
+                (false, Some(start)) => {
+                    islands.push((start as f64 * FRAME_S, i as f64 * FRAME_S));
+                    run_start = None;
+                }
+                _ => {}
+            }
+        }
+        islands
+    }
+
+    /// The longest stretch between two times whose every frame is loud enough to be voice
+    /// (no hangover), as (start, end) times; `None` where no frame is.
+    pub fn longest_loud_run(&self, start_s: f64, end_s: f64) -> Option<(f64, f64)> {
+        self.islands(start_s, end_s).into_iter().max_by(|a, b| (a.1 - a.0).total_cmp(&(b.1 - b.0)))
     }
 
     /// Seconds of the take that hold voice.
@@ -67,8 +119,13 @@ impl VoiceActivity {
     /// The activity of the stretch between two times, judged against the whole take's noise
     /// floor, with times counted from `start_s`: what a part of a take is transcribed with.
     pub fn slice(&self, start_s: f64, end_s: f64) -> Self {
-        let voiced = self.voiced.get(self.frames(start_s, end_s)).unwrap_or_default().to_vec();
-        Self { voiced, noise_floor_dbfs: self.noise_floor_dbfs }
+        let frames = self.frames(start_s, end_s);
+        Self {
+            voiced: self.voiced[frames.clone()].to_vec(),
+            levels: self.levels[frames].to_vec(),
+            noise_floor_dbfs: self.noise_floor_dbfs,
+            threshold_dbfs: self.threshold_dbfs,
+        }
     }
 
     /// The unvoiced stretches at or after `from_s` that last at least `min_s`, as (start, end)
@@ -207,6 +264,25 @@ mod tests {
         let pieces = track.activity();
         assert_eq!(pieces.voiced, whole.voiced);
         assert_eq!(pieces.noise_floor_dbfs, whole.noise_floor_dbfs);
+    }
+
+    #[test]
+    fn measures_the_voice_level_and_its_loud_runs() {
+        // 1 s silence, 0.5 s at one level, 0.3 s of silence, 1 s 12 dB quieter.
+        let mut data = vec![0.0; 16_000];
+        data.extend(burst(0.5, 0.4));
+        data.extend(vec![0.0; 4_800]);
+        data.extend(burst(1.0, 0.1));
+        let activity = VoiceActivity::detect(&Samples::new(data));
+        let loud = activity.voice_level_between(1.0, 1.5).unwrap();
+        let quiet = activity.voice_level_between(1.8, 2.8).unwrap();
+        assert!((loud - quiet - 12.04).abs() < 0.1, "{loud} {quiet}");
+        assert_eq!(activity.voice_level_between(0.0, 0.9), None);
+        let typical = activity.speech_level_dbfs().unwrap();
+        assert!((typical - quiet).abs() < 0.2, "the median frame is a quiet one: {typical}");
+        let (start, end) = activity.longest_loud_run(0.0, 3.0).unwrap();
+        assert!((start - 1.8).abs() < 1e-9 && (end - 2.8).abs() < 1e-9, "{start} {end}");
+        assert_eq!(activity.longest_loud_run(0.0, 0.9), None);
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! | `..1-4` | between 1 and 4 words of anything |
 //! | `<name>` | one to three words that can be a person's name |
 //! | `<number>` | a number in digits or words: "5", "twenty five", "one point two" |
+//! | `<phone>` | a phone number, 7 to 15 digits said as digits or words: "617-555-0142", "six one seven, five five five, oh one four two", "double five" |
 //!
 //! Example: `thank* ..0-4 (time|interview|meeting)` matches "thank you so much for your time".
 //!
@@ -156,6 +157,7 @@ enum Step {
     Gap { min: usize, max: usize },
     Name,
     Number,
+    Phone,
 }
 
 /// A compiled pattern.
@@ -204,13 +206,14 @@ impl Pattern {
             match part {
                 "<name>" => steps.push(Step::Name),
                 "<number>" => steps.push(Step::Number),
+                "<phone>" => steps.push(Step::Phone),
                 _ => steps.push(Self::word_step(part, lexicon).map_err(fail)?),
             }
         }
         let says_something = |s: &Step| match s {
             Step::Word { negated, optional, .. } => !negated && !optional,
             Step::Gap { .. } => false,
-            Step::Name | Step::Number => true,
+            Step::Name | Step::Number | Step::Phone => true,
         };
         if !steps.iter().any(says_something) {
             return Err(fail("a pattern needs at least one word that must be said".to_string()));
@@ -310,6 +313,13 @@ impl Pattern {
                 let words = number_words(&tokens[at.min(tokens.len())..]);
                 (1..=words).rev().find_map(|n| self.end_of(tokens, at + n, step + 1))
             }
+            Step::Phone => {
+                // Only the whole run of digits is a number: "555 0142" inside "617 555 0142"
+                // is not another one.
+                let starts_run = at == 0 || phone_digits_of(&tokens[at - 1].norm).is_none();
+                let (words, _) = phone_number(&tokens[at.min(tokens.len())..])?;
+                starts_run.then(|| self.end_of(tokens, at + words, step + 1)).flatten()
+            }
         }
     }
 }
@@ -367,6 +377,80 @@ fn number_words(tokens: &[Token]) -> usize {
         }
     }
     count
+}
+
+/// The fewest and most digits a phone number has: a local number without its area code, and
+/// the longest international one.
+const PHONE_DIGITS: std::ops::RangeInclusive<usize> = 7..=15;
+
+/// The phone number the tokens start with: how many tokens it takes and its digits. Digits
+/// may be written ("617-555-0142", "617", "555") or said one by one ("six one seven", "oh"
+/// for zero), in pairs ("fifty five", "twenty"), with "double"/"triple" before a digit, or
+/// "hundred" after one ("five hundred"), as people read numbers out.
+pub fn phone_number(tokens: &[Token]) -> Option<(usize, String)> {
+    let mut digits = String::new();
+    let mut used = 0;
+    while let Some(token) = tokens.get(used) {
+        let repeat = match token.norm.as_str() {
+            "double" => 2,
+            "triple" => 3,
+            _ => 1,
+        };
+        if repeat > 1 {
+            let Some(digit) = tokens.get(used + 1).and_then(|t| phone_digits_of(&t.norm)) else {
+                break;
+            };
+            if digit.len() != 1 {
+                break;
+            }
+            digits.push_str(&digit.repeat(repeat));
+            used += 2;
+            continue;
+        }
+        let Some(mut said) = phone_digits_of(&token.norm) else { break };
+        used += 1;
+        // "fifty five" is 55, not 505.
+        if said.len() == 2 && said.ends_with('0') && TENS.contains(&token.norm.as_str()) {
+            if let Some(unit) = tokens.get(used).and_then(|t| phone_digits_of(&t.norm)) {
+                if unit.len() == 1
+                    && unit != "0"
+                    && !matches!(tokens[used].norm.as_str(), "oh" | "o")
+                {
+                    said.pop();
+                    said.push_str(&unit);
+                    used += 1;
+                }
+            }
+        }
+        if tokens.get(used).is_some_and(|t| t.norm == "hundred") && said.len() == 1 {
+            said.push_str("00");
+            used += 1;
+        }
+        digits.push_str(&said);
+        if token.ends_sentence || tokens[used - 1].ends_sentence {
+            break;
+        }
+    }
+    PHONE_DIGITS.contains(&digits.len()).then_some((used, digits))
+}
+
+/// The digits one word of a phone number stands for: "0142" → "0142", "six" → "6", "oh" →
+/// "0", "fifteen" → "15", "fifty" → "50", "fiftyfive" (from "fifty-five") → "55".
+fn phone_digits_of(norm: &str) -> Option<String> {
+    if !norm.is_empty() && norm.chars().all(|c| c.is_ascii_digit()) {
+        return Some(norm.to_string());
+    }
+    if matches!(norm, "oh" | "o") {
+        return Some("0".to_string());
+    }
+    if let Some(n) = UNITS.iter().position(|u| *u == norm) {
+        return Some(n.to_string());
+    }
+    TENS.iter().enumerate().find_map(|(i, tens)| {
+        let unit = norm.strip_prefix(tens)?;
+        let u = if unit.is_empty() { 0 } else { UNITS[1..10].iter().position(|x| *x == unit)? + 1 };
+        Some(format!("{}{u}", i + 2))
+    })
 }
 
 impl Alternative {
@@ -519,6 +603,44 @@ mod tests {
         assert_eq!(
             matched("<number> people", "two hundred and fifty people"),
             Some("two hundred and fifty people".into())
+        );
+    }
+
+    #[test]
+    fn phone_numbers_in_digits_and_words() {
+        let p = "at <phone>";
+        for (text, number) in [
+            ("call me at 617-555-0142.", "617-555-0142."),
+            ("call me at 617 555 0142 thanks", "617 555 0142"),
+            ("call me at (617) 555-0142", "(617) 555-0142"),
+            (
+                "at six one seven, five five five, oh one four two.",
+                "six one seven, five five five, oh one four two.",
+            ),
+            ("at five fifty five, twelve thirty four", "five fifty five, twelve thirty four"),
+            (
+                "at double five five, two one two, thirty four fifty six",
+                "double five five, two one two, thirty four fifty six",
+            ),
+            ("at five hundred, two one two three", "five hundred, two one two three"),
+        ] {
+            assert_eq!(
+                matched(p, text).as_deref(),
+                Some(format!("at {number}").as_str()),
+                "{text}"
+            );
+        }
+        assert_eq!(matched(p, "at 5 years"), None, "too few digits");
+        assert_eq!(matched(p, "at five five five."), None);
+        let tokens = said("six one seven five five five oh one four two");
+        assert_eq!(phone_number(&tokens), Some((10, "6175550142".to_string())));
+        let tokens = said("five fifty five, twelve thirty four");
+        assert_eq!(phone_number(&tokens), Some((6, "5551234".to_string())));
+        let tokens = said("at 617 555 0142");
+        assert_eq!(
+            Pattern::parse("<phone>", &lexicon()).unwrap().find_all(&tokens).len(),
+            1,
+            "one number, not three"
         );
     }
 

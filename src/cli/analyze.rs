@@ -3,16 +3,17 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use callcoach::analysis::{analyze, TakeTiming};
+use callcoach::analysis::{analyze, ModeChoice, TakeTiming};
 use callcoach::audio::{self, AudioError, VoiceActivity};
 use callcoach::checklist::Checklist;
+use callcoach::delivery::{self, Sound};
 use callcoach::model::store::ModelDirs;
 use callcoach::report::Report;
 use callcoach::score::score;
 use callcoach::transcribe::{TranscribeError, Transcriber, WhisperOptions, WhisperTranscriber};
 
 use super::progress::Progress;
-use super::{Failure, Kind, TranscribeArgs};
+use super::{Failure, JudgeArgs, Kind, TranscribeArgs};
 
 #[derive(Debug, clap::Args)]
 pub struct AnalyzeArgs {
@@ -27,15 +28,18 @@ pub struct AnalyzeArgs {
     #[arg(long, short)]
     quiet: bool,
     #[command(flatten)]
+    judge: JudgeArgs,
+    #[command(flatten)]
     transcribe: TranscribeArgs,
 }
 
 pub fn run(args: AnalyzeArgs) -> Result<(), Failure> {
     let progress = Progress::new(args.quiet || args.json);
-    let checklist = load_checklist(args.transcribe.checklist.as_deref())?;
+    let checklist = load_checklist(args.judge.checklist.as_deref())?;
+    let mode = args.judge.mode();
     let transcriber = load_transcriber(&args.transcribe, progress)?;
     report_each(&args.files, args.json, |file| {
-        analyze_file(file, &transcriber, &checklist, progress)
+        analyze_file(file, &transcriber, &checklist, mode, progress)
     })
 }
 
@@ -103,6 +107,7 @@ fn analyze_file(
     file: &Path,
     transcriber: &dyn Transcriber,
     checklist: &Checklist,
+    mode: ModeChoice,
     progress: Progress,
 ) -> Result<Report, Failure> {
     let samples = audio::read_wav(file).map_err(input_failure)?;
@@ -128,9 +133,14 @@ fn analyze_file(
         })?;
     bar.finish_and_clear();
 
-    let analysis = analyze(&transcript, timing, checklist);
+    let analysis = analyze(&transcript, timing, checklist, mode);
+    let delivery = delivery::of_take(
+        &transcript,
+        &Sound { samples: &samples, activity: &activity },
+        checklist,
+    );
     let score = score(&analysis);
-    Ok(Report::new(&file.display().to_string(), &transcript, &analysis, score))
+    Ok(Report::new(&file.display().to_string(), &transcript, &analysis, score, delivery))
 }
 
 fn input_failure(error: AudioError) -> Failure {

@@ -5,11 +5,12 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use callcoach::analysis::{analyze_script, Script};
+use callcoach::delivery;
 use callcoach::report::Report;
 use callcoach::score::score;
 
 use super::analyze::{load_checklist, report_each};
-use super::{Failure, Kind};
+use super::{Failure, JudgeArgs, Kind};
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
@@ -20,17 +21,19 @@ pub struct CheckArgs {
     /// Print one JSON document per file on stdout instead of the report (format in the README).
     #[arg(long)]
     json: bool,
-    /// A checklist file to judge against instead of the built-in one (see the README).
-    #[arg(long, value_name = "FILE")]
-    checklist: Option<PathBuf>,
+    #[command(flatten)]
+    judge: JudgeArgs,
 }
 
 pub fn run(args: CheckArgs) -> Result<(), Failure> {
-    let checklist = load_checklist(args.checklist.as_deref())?;
+    let checklist = load_checklist(args.judge.checklist.as_deref())?;
+    let mode = args.judge.mode();
     report_each(&args.files, args.json, |file| {
         let script = read_script(file)?;
-        let analysis = analyze_script(&script, &checklist);
-        Ok(Report::for_script(&file.display().to_string(), &script, &analysis, score(&analysis)))
+        let analysis = analyze_script(&script, &checklist, mode);
+        let delivery = delivery::of_script(&script, &checklist);
+        let name = file.display().to_string();
+        Ok(Report::for_script(&name, &script, &analysis, score(&analysis), delivery))
     })
 }
 

@@ -13,6 +13,9 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use callcoach::analysis::ModeChoice;
+use callcoach::checklist::Mode;
+
 pub use failure::{Failure, Kind};
 
 /// Rehearse the thank-you call after a job interview: record it, and get a scored
@@ -56,9 +59,35 @@ pub struct TranscribeArgs {
     /// CPU threads for transcription [default: the number of cores, at most 8].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=64))]
     threads: Option<u16>,
+}
+
+/// Options shared by every command that judges a rehearsal.
+#[derive(Debug, clap::Args)]
+pub struct JudgeArgs {
+    /// What the rehearsal is: a call the interviewer answers, the voicemail you leave when
+    /// they do not, or `auto` to tell from what was said.
+    #[arg(long, value_enum, default_value_t = ModeArg::Auto)]
+    mode: ModeArg,
     /// A checklist file to judge against instead of the built-in one (see the README).
     #[arg(long, value_name = "FILE")]
     checklist: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ModeArg {
+    Auto,
+    Call,
+    Voicemail,
+}
+
+impl JudgeArgs {
+    fn mode(&self) -> ModeChoice {
+        match self.mode {
+            ModeArg::Auto => ModeChoice::Detect,
+            ModeArg::Call => ModeChoice::Given(Mode::Call),
+            ModeArg::Voicemail => ModeChoice::Given(Mode::Voicemail),
+        }
+    }
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {

@@ -9,9 +9,10 @@ use std::time::Duration;
 use anstyle::{AnsiColor, Style};
 use indicatif::ProgressBar;
 
-use callcoach::analysis::{analyze, TakeTiming};
+use callcoach::analysis::{analyze, ModeChoice, TakeTiming};
 use callcoach::capture::CaptureError;
-use callcoach::checklist::Checklist;
+use callcoach::checklist::{Checklist, Mode};
+use callcoach::delivery::{self, Sound};
 use callcoach::model::store::user_data_dir;
 use callcoach::record::{self, Ending, Event, RecordError, RecordOptions, Recording};
 use callcoach::report::Report;
@@ -21,7 +22,7 @@ use callcoach::transcribe::Transcript;
 
 use super::analyze::{load_checklist, load_transcriber, print};
 use super::progress::Progress;
-use super::{Failure, Kind, TranscribeArgs};
+use super::{Failure, JudgeArgs, Kind, TranscribeArgs};
 
 /// The longest take: far beyond any thank-you call, and a WAV file stays well under 4 GB.
 const LONGEST_TAKE: Duration = Duration::from_secs(60 * 60);
@@ -45,12 +46,15 @@ pub struct RecordArgs {
     #[arg(long, short)]
     quiet: bool,
     #[command(flatten)]
+    judge: JudgeArgs,
+    #[command(flatten)]
     transcribe: TranscribeArgs,
 }
 
 pub fn run(args: RecordArgs) -> Result<(), Failure> {
     let progress = Progress::new(args.quiet || args.json);
-    let checklist = load_checklist(args.transcribe.checklist.as_deref())?;
+    let checklist = load_checklist(args.judge.checklist.as_deref())?;
+    let mode = args.judge.mode();
     let transcriber = load_transcriber(&args.transcribe, progress)?;
     let path = match args.out {
         Some(path) => path,
@@ -64,7 +68,7 @@ pub fn run(args: RecordArgs) -> Result<(), Failure> {
         max_duration: args.max_duration,
     };
     let hint = if enter_stops { "Enter to stop" } else { "Ctrl-C to stop" };
-    let mut status = Status::new(progress, &checklist, hint);
+    let mut status = Status::new(progress, &checklist, mode, hint);
     let recorded = record::record(&options, &transcriber, &stop, &mut |event| status.show(event));
     status.line.finish_and_clear();
     if entered.load(Ordering::Relaxed) && !status.line.is_hidden() {
@@ -79,12 +83,15 @@ pub fn run(args: RecordArgs) -> Result<(), Failure> {
         duration_s: recording.samples.duration_s(),
         speech_s: recording.activity.speech_s(),
     };
-    let analysis = analyze(&recording.transcript, timing, &checklist);
+    let analysis = analyze(&recording.transcript, timing, &checklist, mode);
+    let sound = Sound { samples: &recording.samples, activity: &recording.activity };
+    let delivery = delivery::of_take(&recording.transcript, &sound, &checklist);
     let report = Report::new(
         &path.display().to_string(),
         &recording.transcript,
         &analysis,
         score(&analysis),
+        delivery,
     );
     print(&if args.json { report.to_json() + "\n" } else { report.to_human() })
 }
@@ -131,6 +138,9 @@ fn stop_requests(enter_stops: bool) -> Result<(Arc<AtomicBool>, Arc<AtomicBool>)
 struct Status<'a> {
     line: ProgressBar,
     checklist: &'a Checklist,
+    mode: ModeChoice,
+    /// The mode the take sounds like so far, whose brevity target the line shows.
+    heard_mode: Mode,
     hint: &'static str,
     elapsed_s: f64,
     peak_dbfs: f64,
@@ -142,10 +152,21 @@ struct Status<'a> {
 }
 
 impl<'a> Status<'a> {
-    fn new(progress: Progress, checklist: &'a Checklist, hint: &'static str) -> Self {
+    fn new(
+        progress: Progress,
+        checklist: &'a Checklist,
+        mode: ModeChoice,
+        hint: &'static str,
+    ) -> Self {
+        let heard_mode = match mode {
+            ModeChoice::Given(mode) => mode,
+            ModeChoice::Detect => Mode::Call,
+        };
         Self {
             line: progress.line(),
             checklist,
+            mode,
+            heard_mode,
             hint,
             elapsed_s: 0.0,
             peak_dbfs: f64::NEG_INFINITY,
@@ -175,27 +196,30 @@ impl<'a> Status<'a> {
                 }
                 self.clipped_at = Some(at_s);
             }
-            Event::Heard(transcript) => self.heard = self.ticks(transcript),
+            Event::Heard(transcript) => self.hear(transcript),
         }
         self.line.set_message(self.render());
     }
 
-    /// The checklist elements heard so far, by their short names ("job title").
-    fn ticks(&self, transcript: &Transcript) -> Vec<String> {
+    /// Notes the checklist elements heard so far, by their short names ("job title"), and
+    /// the mode the take sounds like.
+    fn hear(&mut self, transcript: &Transcript) {
         let timing = TakeTiming { duration_s: self.elapsed_s, speech_s: 0.0 };
-        analyze(transcript, timing, self.checklist)
+        let analysis = analyze(transcript, timing, self.checklist, self.mode);
+        self.heard_mode = analysis.mode;
+        self.heard = analysis
             .findings
             .iter()
             .filter(|f| f.found())
             .map(|f| f.id.replace('_', " "))
-            .collect()
+            .collect();
     }
 
     fn render(&self) -> String {
         let red = AnsiColor::Red.on_default().bold();
         let dim = Style::new().dimmed();
         let good = AnsiColor::Green.on_default();
-        let brevity = &self.checklist.brevity;
+        let brevity = &self.checklist.rules(self.heard_mode).brevity;
         let clipping = self.clipped_at.is_some_and(|at| self.elapsed_s - at < 1.0);
         let meter = meter(self.peak_dbfs);
         let mut text = format!(

@@ -56,21 +56,56 @@ fn every_sample_gets_the_elements_it_holds() {
     );
     assert!(missing.score < 100);
 
+    let modes: Vec<&str> = reports.iter().map(|r| r.mode.as_str()).collect();
+    assert_eq!(modes, ["call", "call", "voicemail"], "told apart by what was said");
     let voicemail = &reports[2];
     assert_eq!(
         voicemail.found(),
-        ["thanks", "job_title", "offer_info", "caller_name"],
+        [
+            "thanks",
+            "job_title",
+            "caller_name",
+            "callback_request",
+            "phone_number",
+            "number_repeated"
+        ],
         "{}",
         voicemail.transcript
     );
+    assert_eq!((voicemail.brevity.target_min_s, voicemail.brevity.target_max_s), (15.0, 35.0));
+    assert_eq!(voicemail.score, 100);
+}
+
+#[test]
+fn the_mode_can_be_chosen() {
+    let home = tempfile::tempdir().unwrap();
+    let output = callcoach(home.path())
+        .args(["analyze", "--json", "--mode", "call", "--model"])
+        .arg(model())
+        .arg(sample("voicemail.wav"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Report = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!((report.mode.as_str(), report.mode_detected), ("call", false));
+    assert_eq!(report.found(), ["thanks", "job_title", "offer_info", "caller_name"]);
+
+    callcoach(home.path())
+        .args(["analyze", "--mode", "answerphone", "--model"])
+        .arg(model())
+        .arg(sample("voicemail.wav"))
+        .assert()
+        .code(2)
+        .stderr(contains("possible values: auto, call, voicemail"));
 }
 
 #[test]
 fn the_json_report_keeps_its_contract() {
     let file = sample("complete-call.wav");
     let report = &analyze_json(&[&file])[0];
-    assert_eq!(report.version, 1);
-    assert_eq!(report.mode, "call");
+    assert_eq!(report.version, 2);
+    assert_eq!((report.input.as_str(), report.mode.as_str()), ("recording", "call"));
+    assert!(report.mode_detected, "--mode auto is the default");
     assert_eq!(report.file, file.display().to_string());
     let (duration_s, speech_s) = (report.duration_s.unwrap(), report.speech_s.unwrap());
     assert!((duration_s - 37.9).abs() < 0.1, "{duration_s}");

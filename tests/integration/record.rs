@@ -144,6 +144,33 @@ fn a_take_is_saved_as_the_microphone_heard_it_and_reported() {
 }
 
 #[test]
+fn a_voicemail_rehearsal_is_judged_as_one() {
+    let home = Home::new();
+    let raw = device_take("voicemail.wav", home.dir.path());
+    home.configure(&file_microphone("!default", &raw, "Test microphone"));
+    let output = home
+        .callcoach(&["record", "--json", "--mode", "voicemail", "--max-duration", "25s"])
+        .output()
+        .unwrap();
+    let report = report(&output);
+    assert_eq!((report.mode.as_str(), report.mode_detected), ("voicemail", false));
+    assert_eq!(
+        report.found(),
+        [
+            "thanks",
+            "job_title",
+            "caller_name",
+            "callback_request",
+            "phone_number",
+            "number_repeated"
+        ],
+        "{}",
+        report.transcript
+    );
+    assert_eq!(report.score, 100);
+}
+
+#[test]
 fn the_report_at_stop_is_as_good_as_analyzing_the_saved_take_later() {
     let home = Home::new();
     let raw = device_take("missing-two.wav", home.dir.path());
@@ -275,13 +302,22 @@ fn start_recording(home: &Home, out: &Path) -> std::process::Child {
 
 #[test]
 fn ctrl_c_mid_take_finishes_the_file_and_still_reports() {
+    a_signal_mid_take_finishes_the_file_and_still_reports(libc::SIGINT);
+}
+
+#[test]
+fn sigterm_mid_take_finishes_the_file_and_still_reports() {
+    a_signal_mid_take_finishes_the_file_and_still_reports(libc::SIGTERM);
+}
+
+fn a_signal_mid_take_finishes_the_file_and_still_reports(signal: i32) {
     let (home, fifo, take) = real_time_microphone("complete-call.wav");
     let feeder = Feeder::start(&fifo, take, false);
     let out = home.path("take.wav");
     let child = start_recording(&home, &out);
     // The name and the job title have been said by 9 s.
     let fed_s = feeder.wait_until_fed(9.0);
-    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
     let output = child.wait_with_output().unwrap();
     drop(feeder);
     let report = report(&output);

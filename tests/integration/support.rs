@@ -51,7 +51,11 @@ pub fn callcoach_process(data_dir: &Path) -> std::process::Command {
 pub struct Report {
     pub version: u32,
     pub file: String,
+    /// `recording`, or `script` for `callcoach check`.
+    pub input: String,
+    /// `call` or `voicemail`, and whether callcoach told which from the words.
     pub mode: String,
+    pub mode_detected: bool,
     /// `null` for a typed script (`callcoach check`), as every time in its report.
     pub duration_s: Option<f64>,
     pub speech_s: Option<f64>,
@@ -60,6 +64,110 @@ pub struct Report {
     pub elements: Vec<Element>,
     pub brevity: Brevity,
     pub score: u32,
+    pub delivery: Delivery,
+}
+
+/// How it was said: `null` for what a typed script cannot show.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Delivery {
+    pub score: u32,
+    pub checks: Vec<DeliveryCheck>,
+    pub fillers: Fillers,
+    pub hedges: Vec<Moment>,
+    pub pace: Option<Pace>,
+    pub pauses: Option<Pauses>,
+    pub noise: Option<Noise>,
+    pub voice: Option<Voice>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryCheck {
+    pub id: String,
+    pub label: String,
+    pub ok: bool,
+    pub weight: u32,
+    pub observed: String,
+    pub tip: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Moment {
+    pub text: String,
+    pub start_s: Option<f64>,
+    pub end_s: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fillers {
+    pub at_least: usize,
+    pub per_minute: Option<f64>,
+    pub heard: Vec<Filler>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Filler {
+    pub text: String,
+    pub start_s: Option<f64>,
+    pub end_s: Option<f64>,
+    /// `transcript` or `audio`.
+    pub found_by: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pace {
+    pub words_per_minute: f64,
+    pub speaking_s: f64,
+    pub fast: Vec<Stretch>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stretch {
+    pub start_s: f64,
+    pub end_s: f64,
+    pub words_per_minute: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pauses {
+    pub pauses: Vec<Gap>,
+    pub dead_air: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gap {
+    pub start_s: f64,
+    pub end_s: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Noise {
+    pub noise_floor_dbfs: f64,
+    pub speech_level_dbfs: f64,
+    pub speech_to_noise_db: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Voice {
+    pub pitch_variation_semitones: Option<f64>,
+    pub sentences: usize,
+    pub trailing_off: usize,
+}
+
+impl Delivery {
+    pub fn check(&self, id: &str) -> &DeliveryCheck {
+        self.checks.iter().find(|c| c.id == id).unwrap_or_else(|| panic!("no {id} check"))
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,0 +1,470 @@
+//! How a rehearsal was said, beside what was said: filler words, pace, pauses, background
+//! noise, the voice's pitch and loudness, and hedges — each measured, judged against the
+//! checklist's [`DeliveryRules`], and scored on its own.
+//!
+//! Only what was observed is reported: a count, a rate, a level, a time. A typed script has
+//! no sound, so only its words (fillers, hedges) are judged.
+
+use pitch_detection::detector::mcleod::McLeodDetector;
+use pitch_detection::detector::PitchDetector;
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::Script;
+use crate::audio::{Samples, VoiceActivity, SAMPLE_RATE};
+use crate::checklist::{Checklist, DeliveryRules, Lexicon, Marker};
+use crate::transcribe::Transcript;
+
+/// The sound of a take.
+pub struct Sound<'a> {
+    pub samples: &'a Samples,
+    pub activity: &'a VoiceActivity,
+}
+
+/// The words judged: each with whether it ends a typed line, and its times where known.
+struct Said<'a> {
+    words: Vec<(&'a str, bool)>,
+    times: Vec<Option<(f64, f64)>>,
+}
+
+/// How a recorded take was said and sounded.
+pub fn of_take(transcript: &Transcript, sound: &Sound, checklist: &Checklist) -> Delivery {
+    let said = Said {
+        words: transcript.words.iter().map(|w| (w.text.as_str(), false)).collect(),
+        times: transcript.words.iter().map(|w| Some((w.start_s, w.end_s))).collect(),
+    };
+    judge(&said, &checklist.lexicon, Some(sound), &checklist.delivery)
+}
+
+/// How a typed script is worded: its fillers and hedges.
+pub fn of_script(script: &Script, checklist: &Checklist) -> Delivery {
+    let words: Vec<(&str, bool)> = script.words().collect();
+    let said = Said { times: vec![None; words.len()], words };
+    judge(&said, &checklist.lexicon, None, &checklist.delivery)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delivery {
+    /// 0–100: the weighted share of the checks met.
+    pub score: u32,
+    pub checks: Vec<Check>,
+    pub fillers: Fillers,
+    pub hedges: Vec<Moment>,
+    /// `None` for a typed script, as for everything measured from the sound.
+    pub pace: Option<Pace>,
+    pub pauses: Option<Pauses>,
+    pub noise: Option<Noise>,
+    pub voice: Option<Voice>,
+}
+
+/// One part of delivery, judged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Check {
+    /// `fillers`, `pace`, `pauses`, `noise`, `voice` or `hedges`.
+    pub id: String,
+    pub label: String,
+    pub ok: bool,
+    pub weight: u32,
+    /// What was observed, in a few words ("2 (1.5 a minute)").
+    pub observed: String,
+    pub tip: Option<String>,
+}
+
+/// Something said, and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Moment {
+    pub text: String,
+    pub start_s: Option<f64>,
+    pub end_s: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fillers {
+    /// Fillers found; there may be more (see `heard`).
+    pub at_least: usize,
+    pub per_minute: Option<f64>,
+    pub heard: Vec<Filler>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Filler {
+    #[serde(flatten)]
+    pub moment: Moment,
+    /// `transcript` where the words hold it; `audio` for voiced sound between words that no
+    /// word accounts for, most often an "um" the transcript left out.
+    pub found_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pace {
+    /// Words a minute over the speaking time: the talk without its pauses.
+    pub words_per_minute: f64,
+    pub speaking_s: f64,
+    /// Stretches of the window's length that ran faster than the range allows.
+    pub fast: Vec<Stretch>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stretch {
+    pub start_s: f64,
+    pub end_s: f64,
+    pub words_per_minute: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pauses {
+    /// Silences of at least the pause length between the first word and the last, measured
+    /// from the audio.
+    pub pauses: Vec<Gap>,
+    /// How many of them are dead air.
+    pub dead_air: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Gap {
+    pub start_s: f64,
+    pub end_s: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Noise {
+    /// The level the quiet between words sits at.
+    pub noise_floor_dbfs: f64,
+    /// The typical level of the voice.
+    pub speech_level_dbfs: f64,
+    pub speech_to_noise_db: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Voice {
+    /// The spread of the voice's pitch (standard deviation, semitones); `None` where too
+    /// little voiced sound had a clear pitch.
+    pub pitch_variation_semitones: Option<f64>,
+    pub sentences: usize,
+    /// Sentences whose last word was much quieter than the sentence.
+    pub trailing_off: usize,
+}
+
+/// Judges how the words were said, and, for a recording, how they sounded.
+fn judge(said: &Said, lexicon: &Lexicon, sound: Option<&Sound>, rules: &DeliveryRules) -> Delivery {
+    let (tokens, word_of_token) = lexicon.read(said.words.iter().copied());
+    let moments = |marker: &Marker| -> Vec<Moment> {
+        marker
+            .find_all(&tokens)
+            .into_iter()
+            .map(|m| {
+                let (first, last) = (word_of_token[m.start], word_of_token[m.end - 1]);
+                let text: Vec<&str> = said.words[first..=last].iter().map(|(w, _)| *w).collect();
+                Moment {
+                    text: text.join(" "),
+                    start_s: said.times[first].map(|t| t.0),
+                    end_s: said.times[last].map(|t| t.1),
+                }
+            })
+            .collect()
+    };
+    let transcript_fillers = moments(&rules.fillers);
+    let hedges = moments(&rules.hedges);
+    let timed: Vec<(f64, f64)> = said.times.iter().flatten().copied().collect();
+    let talk = timed.first().zip(timed.last()).map(|(first, last)| (first.0, last.1));
+
+    let mut heard: Vec<Filler> = transcript_fillers
+        .into_iter()
+        .map(|moment| Filler { moment, found_by: "transcript".into() })
+        .collect();
+    let (mut pace, mut pauses, mut noise, mut voice) = (None, None, None, None);
+    if let (Some(sound), Some((talk_start, talk_end))) = (sound, talk) {
+        heard.extend(unworded_voice(&timed, sound.activity).into_iter().map(|(start, end)| {
+            Filler {
+                moment: Moment {
+                    text: "(voiced sound between words)".into(),
+                    start_s: Some(round_ms(start)),
+                    end_s: Some(round_ms(end)),
+                },
+                found_by: "audio".into(),
+            }
+        }));
+        heard.sort_by(|a, b| {
+            let at = |f: &Filler| f.moment.start_s.unwrap_or(f64::INFINITY);
+            at(a).total_cmp(&at(b))
+        });
+        let gaps: Vec<Gap> = sound
+            .activity
+            .pauses(talk_start, rules.pause_s)
+            .into_iter()
+            .filter(|&(start, end)| start < talk_end && end <= talk_end + 0.25)
+            .map(|(start, end)| Gap {
+                start_s: round_ms(start),
+                end_s: round_ms(end.min(talk_end)),
+            })
+            .filter(|g| g.end_s - g.start_s >= rules.pause_s)
+            .collect();
+        let paused_s: f64 = gaps.iter().map(|g| g.end_s - g.start_s).sum();
+        let speaking_s = (talk_end - talk_start - paused_s).max(0.0);
+        pace = Some(measure_pace(&timed, speaking_s, &gaps, rules));
+        pauses = Some(Pauses {
+            dead_air: gaps.iter().filter(|g| g.end_s - g.start_s >= rules.dead_air_s).count(),
+            pauses: gaps,
+        });
+        noise = sound.activity.speech_level_dbfs().map(|speech| Noise {
+            noise_floor_dbfs: round_tenth(sound.activity.noise_floor_dbfs),
+            speech_level_dbfs: round_tenth(speech),
+            speech_to_noise_db: round_tenth(speech - sound.activity.noise_floor_dbfs),
+        });
+        voice = Some(Voice {
+            pitch_variation_semitones: pitch_variation(sound).map(round_tenth),
+            sentences: sentences(said).len(),
+            trailing_off: trailing_off(said, sound.activity, rules.trailing_off_db),
+        });
+    }
+    let minutes = pace.as_ref().map(|p| p.speaking_s / 60.0).filter(|&m| m > 0.0);
+    let fillers = Fillers {
+        at_least: heard.len(),
+        per_minute: minutes.map(|m| round_tenth(heard.len() as f64 / m)),
+        heard,
+    };
+    let checks = checks(
+        &fillers,
+        &hedges,
+        pace.as_ref(),
+        pauses.as_ref(),
+        noise.as_ref(),
+        voice.as_ref(),
+        rules,
+    );
+    let possible: u32 = checks.iter().map(|c| c.weight).sum();
+    let earned: u32 = checks.iter().filter(|c| c.ok).map(|c| c.weight).sum();
+    let score = (earned * 100 + possible / 2).checked_div(possible).unwrap_or(100);
+    Delivery { score, checks, fillers, hedges, pace, pauses, noise, voice }
+}
+
+/// The checks that apply: those about sound only where there was sound.
+#[allow(clippy::too_many_arguments)]
+fn checks(
+    fillers: &Fillers,
+    hedges: &[Moment],
+    pace: Option<&Pace>,
+    pauses: Option<&Pauses>,
+    noise: Option<&Noise>,
+    voice: Option<&Voice>,
+    rules: &DeliveryRules,
+) -> Vec<Check> {
+    let w = &rules.weights;
+    let check = |id: &str, weight: u32, ok: bool, observed: String, tip: &str| Check {
+        id: id.into(),
+        label: match id {
+            "fillers" => "Filler words",
+            "pace" => "Pace",
+            "pauses" => "Pauses",
+            "noise" => "Background",
+            "voice" => "Voice",
+            _ => "Hedges",
+        }
+        .into(),
+        ok,
+        weight,
+        observed,
+        tip: (!ok).then(|| tip.to_string()),
+    };
+    let mut checks = Vec::new();
+    let fillers_ok = match fillers.per_minute {
+        Some(rate) => rate <= rules.fillers_most_per_minute,
+        None => fillers.at_least == 0,
+    };
+    let rate = fillers.per_minute.map_or(String::new(), |r| format!(" ({r} a minute)"));
+    checks.push(check(
+        "fillers",
+        w.fillers,
+        fillers_ok,
+        format!("at least {}{rate}", fillers.at_least),
+        &rules.fillers.tip,
+    ));
+    if let Some(pace) = pace {
+        let (low, high) = rules.pace_wpm;
+        let wpm = pace.words_per_minute;
+        let tip = if wpm > high { &rules.pace_tip_fast } else { &rules.pace_tip_slow };
+        let (aim_low, aim_high) = rules.pace_aim_wpm;
+        checks.push(check(
+            "pace",
+            w.pace,
+            (low..=high).contains(&wpm),
+            format!("{wpm:.0} words a minute (aim for {aim_low:.0}–{aim_high:.0})"),
+            tip,
+        ));
+    }
+    if let Some(pauses) = pauses {
+        checks.push(check(
+            "pauses",
+            w.pauses,
+            pauses.dead_air == 0,
+            format!(
+                "{} over {} s, {} over {} s",
+                pauses.pauses.len(),
+                rules.pause_s,
+                pauses.dead_air,
+                rules.dead_air_s
+            ),
+            &rules.dead_air_tip,
+        ));
+    }
+    if let Some(noise) = noise {
+        checks.push(check(
+            "noise",
+            w.noise,
+            noise.speech_to_noise_db >= rules.least_speech_to_noise_db,
+            match noise.speech_to_noise_db {
+                db if db > 60.0 => "voice more than 60 dB above the background".to_string(),
+                db => format!("voice {db:.0} dB above the background"),
+            },
+            &rules.noise_tip,
+        ));
+    }
+    if let Some(voice) = voice {
+        let monotone =
+            voice.pitch_variation_semitones.is_some_and(|v| v < rules.least_pitch_semitones);
+        let trailing = voice.sentences >= 3 && voice.trailing_off * 3 > voice.sentences;
+        let pitch = voice
+            .pitch_variation_semitones
+            .map_or("pitch unclear".to_string(), |v| format!("pitch varies {v} semitones"));
+        let tip = if monotone { &rules.monotone_tip } else { &rules.trailing_off_tip };
+        checks.push(check(
+            "voice",
+            w.voice,
+            !monotone && !trailing,
+            format!("{pitch}; {} of {} sentences trail off", voice.trailing_off, voice.sentences),
+            tip,
+        ));
+    }
+    let first = hedges.first().map_or(String::new(), |h| format!(": \"{}\"", h.text));
+    checks.push(check(
+        "hedges",
+        w.hedges,
+        hedges.is_empty(),
+        format!("{}{first}", hedges.len()),
+        &rules.hedges.tip,
+    ));
+    checks
+}
+
+/// Voiced sound no word accounts for: a short island of voice, set apart by silence, with
+/// no word near it — where the transcript most often leaves out an "um" or "uh". Word times
+/// are approximate, so a word counts for an island it comes near.
+fn unworded_voice(timed: &[(f64, f64)], activity: &VoiceActivity) -> Vec<(f64, f64)> {
+    const NEAR_S: f64 = 0.3;
+    const ISLAND_S: std::ops::RangeInclusive<f64> = 0.15..=1.0;
+    let (Some(first), Some(last)) = (timed.first(), timed.last()) else { return Vec::new() };
+    activity
+        .islands(first.0 - NEAR_S, last.1 + NEAR_S)
+        .into_iter()
+        .filter(|(start, end)| ISLAND_S.contains(&(end - start)))
+        .filter(|&(start, end)| {
+            !timed.iter().any(|&(ws, we)| ws < end + NEAR_S && we > start - NEAR_S)
+        })
+        .collect()
+}
+
+fn measure_pace(
+    timed: &[(f64, f64)],
+    speaking_s: f64,
+    gaps: &[Gap],
+    rules: &DeliveryRules,
+) -> Pace {
+    let words_per_minute =
+        if speaking_s > 0.0 { timed.len() as f64 * 60.0 / speaking_s } else { 0.0 };
+    let mut fast: Vec<Stretch> = Vec::new();
+    let window = rules.pace_window_s;
+    for (i, &(start, _)) in timed.iter().enumerate() {
+        let end = start + window;
+        let Some(last) = timed.last() else { break };
+        if end > last.1 {
+            break;
+        }
+        let words = timed[i..].iter().take_while(|w| w.0 < end).count();
+        let paused: f64 =
+            gaps.iter().map(|g| (g.end_s.min(end) - g.start_s.max(start)).max(0.0)).sum();
+        let wpm = words as f64 * 60.0 / (window - paused).max(1.0);
+        if wpm > rules.pace_wpm.1 {
+            match fast.last_mut() {
+                Some(previous) if previous.end_s >= start => {
+                    previous.end_s = round_ms(end);
+                    previous.words_per_minute = previous.words_per_minute.max(round_tenth(wpm));
+                }
+                _ => fast.push(Stretch {
+                    start_s: round_ms(start),
+                    end_s: round_ms(end),
+                    words_per_minute: round_tenth(wpm),
+                }),
+            }
+        }
+    }
+    Pace { words_per_minute: round_tenth(words_per_minute), speaking_s: round_ms(speaking_s), fast }
+}
+
+/// The spread of the voice's pitch in semitones, from 40 ms windows with a clear pitch in
+/// the range of speaking voices.
+fn pitch_variation(sound: &Sound) -> Option<f64> {
+    const WINDOW: usize = 640;
+    const SPEAKING_HZ: std::ops::RangeInclusive<f64> = 60.0..=400.0;
+    let mut detector = McLeodDetector::<f32>::new(WINDOW, WINDOW / 2);
+    let mut semitones = Vec::new();
+    let step_s = WINDOW as f64 / f64::from(SAMPLE_RATE);
+    for (i, window) in sound.samples.data.chunks_exact(WINDOW).enumerate() {
+        let start_s = i as f64 * step_s;
+        if sound.activity.longest_loud_run(start_s, start_s + step_s).is_none() {
+            continue;
+        }
+        if let Some(pitch) = detector.get_pitch(window, SAMPLE_RATE as usize, 0.0, 0.7) {
+            let hz = f64::from(pitch.frequency);
+            if SPEAKING_HZ.contains(&hz) {
+                semitones.push(12.0 * (hz / 100.0).log2());
+            }
+        }
+    }
+    // Too few windows with a pitch say nothing about a whole take.
+    if semitones.len() < 25 {
+        return None;
+    }
+    let mean = semitones.iter().sum::<f64>() / semitones.len() as f64;
+    let variance =
+        semitones.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / semitones.len() as f64;
+    Some(variance.sqrt())
+}
+
+/// Word index ranges of the sentences said, by their ends.
+fn sentences(said: &Said) -> Vec<std::ops::Range<usize>> {
+    let mut sentences = Vec::new();
+    let mut start = 0;
+    for (i, (word, line_end)) in said.words.iter().enumerate() {
+        let closing = word.trim_end_matches(['"', '\'', ')']);
+        if *line_end || closing.ends_with(['.', '?', '!']) || i + 1 == said.words.len() {
+            if i + 1 - start >= 3 {
+                sentences.push(start..i + 1);
+            }
+            start = i + 1;
+        }
+    }
+    sentences
+}
+
+/// How many sentences end on a word much quieter than the sentence as a whole.
+fn trailing_off(said: &Said, activity: &VoiceActivity, drop_db: f64) -> usize {
+    sentences(said)
+        .into_iter()
+        .filter(|range| {
+            let (Some(first), Some(last)) = (said.times[range.start], said.times[range.end - 1])
+            else {
+                return false;
+            };
+            let whole = activity.voice_level_between(first.0, last.1);
+            let end = activity.voice_level_between(last.0, last.1);
+            whole.zip(end).is_some_and(|(whole, end)| whole - end >= drop_db)
+        })
+        .count()
+}
+
+fn round_ms(seconds: f64) -> f64 {
+    (seconds * 1000.0).round() / 1000.0
+}
+
+fn round_tenth(value: f64) -> f64 {
+    (value * 10.0).round() / 10.0
+}
