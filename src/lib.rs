@@ -12,6 +12,7 @@ pub mod atomic_file;
 pub mod audio;
 pub mod capture;
 pub mod checklist;
+pub mod history;
 pub mod live;
 pub mod model;
 pub mod record;

@@ -266,14 +266,14 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::analysis::{analyze, analyze_script, TakeTiming};
     use crate::checklist::Checklist;
     use crate::score::score;
     use crate::transcribe::Word;
 
-    fn sample_report() -> Report {
+    pub(crate) fn sample_report() -> Report {
         let words = "Hi, this is Dana Reed. Thank you for your time today. Bye."
             .split_whitespace()
             .enumerate()
