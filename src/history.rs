@@ -63,11 +63,11 @@ pub struct Rehearsal {
 /// Who made the recording a rehearsal was analyzed from, which decides whether forgetting
 /// the rehearsal deletes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Recording {
+pub enum MadeBy {
     /// `callcoach record` made it: it goes when the rehearsal is forgotten.
-    MadeByCallcoach,
+    Callcoach,
     /// The user's own file, given to `analyze`: never deleted.
-    Users,
+    User,
 }
 
 /// Which rehearsals to forget.
@@ -149,7 +149,7 @@ impl History {
         &self,
         report: &Report,
         recording: &Path,
-        made_by: Recording,
+        made_by: MadeBy,
     ) -> Result<Rehearsal, HistoryError> {
         let recording = std::path::absolute(recording).map_err(|source| HistoryError::Io {
             doing: "find the absolute path of",
@@ -161,7 +161,7 @@ impl History {
                 id: document.next_id,
                 at: Utc::now(),
                 recording,
-                recorded_by_callcoach: made_by == Recording::MadeByCallcoach,
+                recorded_by_callcoach: made_by == MadeBy::Callcoach,
                 report: report.clone(),
             };
             document.next_id += 1;
@@ -299,14 +299,14 @@ mod tests {
         let history = History::in_dir(&data);
         assert!(history.rehearsals().unwrap().is_empty());
         let report = sample_report();
-        let first = history.add(&report, Path::new("take.wav"), Recording::Users).unwrap();
-        let second = history.add(&report, Path::new("take.wav"), Recording::Users).unwrap();
+        let first = history.add(&report, Path::new("take.wav"), MadeBy::User).unwrap();
+        let second = history.add(&report, Path::new("take.wav"), MadeBy::User).unwrap();
         assert_eq!((first.id, second.id), (1, 2));
         assert!(first.recording.is_absolute() && first.recording.ends_with("take.wav"));
         assert_eq!(history.rehearsals().unwrap(), [first, second.clone()]);
 
         history.forget(&Selection::Ids(vec![2])).unwrap();
-        let third = history.add(&report, Path::new("take.wav"), Recording::Users).unwrap();
+        let third = history.add(&report, Path::new("take.wav"), MadeBy::User).unwrap();
         assert_eq!(third.id, 3);
         assert_eq!(history.rehearsals().unwrap().iter().map(|r| r.id).collect::<Vec<_>>(), [1, 3]);
         assert_eq!((mode(&data), mode(&history.path())), (0o700, 0o600));
@@ -321,8 +321,8 @@ mod tests {
         fs::write(&ours, "audio").unwrap();
         fs::write(&theirs, "audio").unwrap();
         let report = sample_report();
-        history.add(&report, &ours, Recording::MadeByCallcoach).unwrap();
-        history.add(&report, &theirs, Recording::Users).unwrap();
+        history.add(&report, &ours, MadeBy::Callcoach).unwrap();
+        history.add(&report, &theirs, MadeBy::User).unwrap();
 
         let error = history.forget(&Selection::Ids(vec![1, 7])).unwrap_err();
         assert!(matches!(error, HistoryError::UnknownId { id: 7 }), "{error}");
@@ -345,7 +345,7 @@ mod tests {
         fs::write(history.path(), corrupt).unwrap();
         for error in [
             history.rehearsals().unwrap_err(),
-            history.add(&sample_report(), Path::new("t.wav"), Recording::Users).unwrap_err(),
+            history.add(&sample_report(), Path::new("t.wav"), MadeBy::User).unwrap_err(),
             history.forget(&Selection::All).unwrap_err(),
         ] {
             assert!(matches!(error, HistoryError::Corrupt { line: 5, column: 14, .. }), "{error}");
@@ -362,8 +362,7 @@ mod tests {
         let history = History::in_dir(dir.path());
         let future = r#"{"version": 2, "sessions": {"a": "shape this callcoach has never seen"}}"#;
         fs::write(history.path(), future).unwrap();
-        let error =
-            history.add(&sample_report(), Path::new("t.wav"), Recording::Users).unwrap_err();
+        let error = history.add(&sample_report(), Path::new("t.wav"), MadeBy::User).unwrap_err();
         assert!(matches!(error, HistoryError::FutureVersion { version: 2, .. }), "{error}");
         assert!(error.to_string().contains("newer than this callcoach reads (1)"), "{error}");
         assert_eq!(fs::read_to_string(history.path()).unwrap(), future);
@@ -378,7 +377,7 @@ mod tests {
             for _ in 0..4 {
                 scope.spawn(|| {
                     for _ in 0..10 {
-                        history.add(&report, Path::new("t.wav"), Recording::Users).unwrap();
+                        history.add(&report, Path::new("t.wav"), MadeBy::User).unwrap();
                     }
                 });
             }

@@ -242,7 +242,7 @@ fn round_ms(seconds: f64) -> f64 {
 }
 
 /// Seconds as m:ss, the way people read call lengths.
-fn clock(seconds: f64) -> String {
+pub fn clock(seconds: f64) -> String {
     let total = seconds.max(0.0).round() as u64;
     format!("{}:{:02}", total / 60, total % 60)
 }

@@ -6,11 +6,13 @@ use std::path::{Path, PathBuf};
 use callcoach::analysis::{analyze, TakeTiming};
 use callcoach::audio::{self, AudioError, VoiceActivity};
 use callcoach::checklist::Checklist;
+use callcoach::history::MadeBy;
 use callcoach::model::store::ModelDirs;
 use callcoach::report::Report;
 use callcoach::score::score;
 use callcoach::transcribe::{TranscribeError, Transcriber, WhisperOptions, WhisperTranscriber};
 
+use super::history::Saving;
 use super::progress::Progress;
 use super::{Failure, Kind, TranscribeArgs};
 
@@ -26,6 +28,9 @@ pub struct AnalyzeArgs {
     /// Show no progress.
     #[arg(long, short)]
     quiet: bool,
+    /// Keep these rehearsals out of `callcoach history`.
+    #[arg(long)]
+    no_save: bool,
     #[command(flatten)]
     transcribe: TranscribeArgs,
 }
@@ -33,9 +38,12 @@ pub struct AnalyzeArgs {
 pub fn run(args: AnalyzeArgs) -> Result<(), Failure> {
     let progress = Progress::new(args.quiet || args.json);
     let checklist = load_checklist(args.transcribe.checklist.as_deref())?;
+    let saving = Saving::open(args.no_save)?;
     let transcriber = load_transcriber(&args.transcribe, progress)?;
     report_each(&args.files, args.json, |file| {
-        analyze_file(file, &transcriber, &checklist, progress)
+        let report = analyze_file(file, &transcriber, &checklist, progress)?;
+        saving.save(&report, file, MadeBy::User)?;
+        Ok(report)
     })
 }
 

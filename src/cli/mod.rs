@@ -5,6 +5,7 @@ mod analyze;
 mod check;
 mod devices;
 mod failure;
+mod history;
 mod model;
 mod progress;
 mod record;
@@ -35,6 +36,9 @@ enum Command {
     /// Rehearse into the microphone: the report appears the moment you stop.
     #[command(after_help = failure::EXIT_CODES)]
     Record(record::RecordArgs),
+    /// Your rehearsals so far: scores, ticks, the trend, and what you keep missing.
+    #[command(after_help = failure::EXIT_CODES)]
+    History(history::HistoryArgs),
     /// List the microphones (input devices) callcoach can record from.
     #[command(after_help = failure::EXIT_CODES)]
     Devices(devices::DevicesArgs),
@@ -66,6 +70,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Command::Analyze(a) => analyze::run(a),
         Command::Check(c) => check::run(c),
         Command::Record(r) => record::run(r),
+        Command::History(h) => history::run(h),
         Command::Devices(d) => devices::run(d),
         Command::Model(m) => model::run(m),
     }

@@ -12,6 +12,7 @@ use indicatif::ProgressBar;
 use callcoach::analysis::{analyze, TakeTiming};
 use callcoach::capture::CaptureError;
 use callcoach::checklist::Checklist;
+use callcoach::history::MadeBy;
 use callcoach::model::store::user_data_dir;
 use callcoach::record::{self, Ending, Event, RecordError, RecordOptions, Recording};
 use callcoach::report::Report;
@@ -20,6 +21,7 @@ use callcoach::take;
 use callcoach::transcribe::Transcript;
 
 use super::analyze::{load_checklist, load_transcriber, print};
+use super::history::Saving;
 use super::progress::Progress;
 use super::{Failure, Kind, TranscribeArgs};
 
@@ -44,6 +46,9 @@ pub struct RecordArgs {
     /// Show no status line (warnings are still shown).
     #[arg(long, short)]
     quiet: bool,
+    /// Keep this rehearsal out of `callcoach history` (the take is still saved).
+    #[arg(long)]
+    no_save: bool,
     #[command(flatten)]
     transcribe: TranscribeArgs,
 }
@@ -51,6 +56,7 @@ pub struct RecordArgs {
 pub fn run(args: RecordArgs) -> Result<(), Failure> {
     let progress = Progress::new(args.quiet || args.json);
     let checklist = load_checklist(args.transcribe.checklist.as_deref())?;
+    let saving = Saving::open(args.no_save)?;
     let transcriber = load_transcriber(&args.transcribe, progress)?;
     let path = match args.out {
         Some(path) => path,
@@ -86,7 +92,8 @@ pub fn run(args: RecordArgs) -> Result<(), Failure> {
         &analysis,
         score(&analysis),
     );
-    print(&if args.json { report.to_json() + "\n" } else { report.to_human() })
+    print(&if args.json { report.to_json() + "\n" } else { report.to_human() })?;
+    saving.save(&report, &path, MadeBy::Callcoach)
 }
 
 /// A new file in `<data dir>/recordings`, which is created private.
