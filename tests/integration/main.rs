@@ -2,6 +2,7 @@
 //! One test binary for all of them (see STYLE.md); `make test` provides the model.
 
 mod analyze;
+mod command_line;
 mod history;
 mod judgement;
 mod model;
