@@ -13,6 +13,7 @@ pub mod audio;
 pub mod capture;
 pub mod checklist;
 pub mod delivery;
+pub mod history;
 pub mod live;
 pub mod model;
 pub mod record;

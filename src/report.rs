@@ -349,7 +349,7 @@ fn round_ms(seconds: f64) -> f64 {
 }
 
 /// Seconds as m:ss, the way people read call lengths.
-fn clock(seconds: f64) -> String {
+pub fn clock(seconds: f64) -> String {
     let total = seconds.max(0.0).round() as u64;
     format!("{}:{:02}", total / 60, total % 60)
 }
@@ -373,7 +373,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::analysis::{analyze, analyze_script, ModeChoice, TakeTiming};
     use crate::audio::{Samples, VoiceActivity};
@@ -382,7 +382,7 @@ mod tests {
     use crate::score::score;
     use crate::transcribe::Word;
 
-    fn sample_report() -> Report {
+    pub(crate) fn sample_report() -> Report {
         let words = "Hi, this is Dana Reed. Thank you for your time today. Bye."
             .split_whitespace()
             .enumerate()

@@ -7,11 +7,13 @@ use callcoach::analysis::{analyze, ModeChoice, TakeTiming};
 use callcoach::audio::{self, AudioError, VoiceActivity};
 use callcoach::checklist::Checklist;
 use callcoach::delivery::{self, Sound};
+use callcoach::history::MadeBy;
 use callcoach::model::store::ModelDirs;
 use callcoach::report::Report;
 use callcoach::score::score;
 use callcoach::transcribe::{TranscribeError, Transcriber, WhisperOptions, WhisperTranscriber};
 
+use super::history::Saving;
 use super::progress::Progress;
 use super::{Failure, JudgeArgs, Kind, TranscribeArgs};
 
@@ -27,6 +29,9 @@ pub struct AnalyzeArgs {
     /// Show no progress.
     #[arg(long, short)]
     quiet: bool,
+    /// Keep these rehearsals out of `callcoach history`.
+    #[arg(long)]
+    no_save: bool,
     #[command(flatten)]
     judge: JudgeArgs,
     #[command(flatten)]
@@ -37,9 +42,12 @@ pub fn run(args: AnalyzeArgs) -> Result<(), Failure> {
     let progress = Progress::new(args.quiet || args.json);
     let checklist = load_checklist(args.judge.checklist.as_deref())?;
     let mode = args.judge.mode();
+    let saving = Saving::open(args.no_save)?;
     let transcriber = load_transcriber(&args.transcribe, progress)?;
     report_each(&args.files, args.json, |file| {
-        analyze_file(file, &transcriber, &checklist, mode, progress)
+        let report = analyze_file(file, &transcriber, &checklist, mode, progress)?;
+        saving.save(&report, file, MadeBy::User)?;
+        Ok(report)
     })
 }
 

@@ -5,23 +5,30 @@ mod analyze;
 mod check;
 mod devices;
 mod failure;
+mod history;
 mod model;
 mod progress;
 mod record;
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use callcoach::analysis::ModeChoice;
 use callcoach::checklist::Mode;
 
 pub use failure::{Failure, Kind};
 
+/// The version, and the model format this build reads: which files `--model` accepts.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (Whisper models: whisper.cpp ggml files, ggml-NAME.bin, f32/f16/quantized; not GGUF)"
+);
+
 /// Rehearse the thank-you call after a job interview: record it, and get a scored
 /// checklist with tips. Everything runs on this machine.
 #[derive(Debug, Parser)]
-#[command(name = "callcoach", version, about, after_help = failure::EXIT_CODES)]
+#[command(name = "callcoach", version = VERSION, about, after_help = failure::EXIT_CODES)]
 pub struct Args {
     #[command(subcommand)]
     command: Command,
@@ -38,12 +45,20 @@ enum Command {
     /// Rehearse into the microphone: the report appears the moment you stop.
     #[command(after_help = failure::EXIT_CODES)]
     Record(record::RecordArgs),
+    /// Your rehearsals so far: scores, ticks, the trend, and what you keep missing.
+    #[command(after_help = failure::EXIT_CODES)]
+    History(history::HistoryArgs),
     /// List the microphones (input devices) callcoach can record from.
     #[command(after_help = failure::EXIT_CODES)]
     Devices(devices::DevicesArgs),
     /// Get, convert and list Whisper models.
     #[command(subcommand)]
     Model(model::ModelCommand),
+    /// Print a shell completion script, e.g. `callcoach completions bash >
+    /// ~/.local/share/bash-completion/completions/callcoach`.
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff), e.g. `callcoach man | man -l -`.
+    Man,
 }
 
 /// Options shared by every command that transcribes.
@@ -95,15 +110,27 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Command::Analyze(a) => analyze::run(a),
         Command::Check(c) => check::run(c),
         Command::Record(r) => record::run(r),
+        Command::History(h) => history::run(h),
         Command::Devices(d) => devices::run(d),
         Command::Model(m) => model::run(m),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Args::command(), "callcoach", &mut script);
+            analyze::print(&String::from_utf8_lossy(&script))
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Args::command())
+                .render(&mut page)
+                .map_err(|e| Failure::new(Kind::Runtime, e))?;
+            analyze::print(&String::from_utf8_lossy(&page))
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn the_command_line_definition_is_consistent() {

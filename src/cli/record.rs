@@ -13,6 +13,7 @@ use callcoach::analysis::{analyze, ModeChoice, TakeTiming};
 use callcoach::capture::CaptureError;
 use callcoach::checklist::{Checklist, Mode};
 use callcoach::delivery::{self, Sound};
+use callcoach::history::MadeBy;
 use callcoach::model::store::user_data_dir;
 use callcoach::record::{self, Ending, Event, RecordError, RecordOptions, Recording};
 use callcoach::report::Report;
@@ -21,6 +22,7 @@ use callcoach::take;
 use callcoach::transcribe::Transcript;
 
 use super::analyze::{load_checklist, load_transcriber, print};
+use super::history::Saving;
 use super::progress::Progress;
 use super::{Failure, JudgeArgs, Kind, TranscribeArgs};
 
@@ -45,6 +47,9 @@ pub struct RecordArgs {
     /// Show no status line (warnings are still shown).
     #[arg(long, short)]
     quiet: bool,
+    /// Keep this rehearsal out of `callcoach history` (the take is still saved).
+    #[arg(long)]
+    no_save: bool,
     #[command(flatten)]
     judge: JudgeArgs,
     #[command(flatten)]
@@ -55,6 +60,7 @@ pub fn run(args: RecordArgs) -> Result<(), Failure> {
     let progress = Progress::new(args.quiet || args.json);
     let checklist = load_checklist(args.judge.checklist.as_deref())?;
     let mode = args.judge.mode();
+    let saving = Saving::open(args.no_save)?;
     let transcriber = load_transcriber(&args.transcribe, progress)?;
     let path = match args.out {
         Some(path) => path,
@@ -93,7 +99,8 @@ pub fn run(args: RecordArgs) -> Result<(), Failure> {
         score(&analysis),
         delivery,
     );
-    print(&if args.json { report.to_json() + "\n" } else { report.to_human() })
+    print(&if args.json { report.to_json() + "\n" } else { report.to_human() })?;
+    saving.save(&report, &path, MadeBy::Callcoach)
 }
 
 /// A new file in `<data dir>/recordings`, which is created private.

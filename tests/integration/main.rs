@@ -2,7 +2,9 @@
 //! One test binary for all of them (see STYLE.md); `make test` provides the model.
 
 mod analyze;
+mod command_line;
 mod delivery;
+mod history;
 mod judgement;
 mod model;
 mod record;

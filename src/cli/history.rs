@@ -1,0 +1,229 @@
+//! `callcoach history`: the rehearsals so far, how the score moves, and what keeps being
+//! missed; and the saving of each rehearsal that `analyze` and `record` make.
+//!
+//! # JSON format (`history --json`), version 1
+//!
+//! ```json
+//! {"version": 1,
+//!  "rehearsals": [{"id": 3, "at": "2025-03-14T09:30:05Z", "recording": "/abs/take.wav",
+//!                  "recorded_by_callcoach": true, "report": {…as analyze --json…}}, …],
+//!  "trend": {"best": 4,
+//!            "most_missed": {"id": "decision_timeline", "label": "…", "tip": "…",
+//!                            "missed": 4, "takes": 5}}}
+//! ```
+//!
+//! `rehearsals` are the shown ones (`--last`), oldest first; `trend` is computed over them,
+//! `most_missed` over the last five of them, and is `null` unless an element was missed
+//! at least twice.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anstyle::{AnsiColor, Style};
+use chrono::Local;
+use serde::Serialize;
+
+use callcoach::history::trend::{sparkline, Trend};
+use callcoach::history::{self, History, HistoryError, MadeBy, Rehearsal, Selection};
+use callcoach::model::store::user_data_dir;
+use callcoach::report::{clock, Report};
+
+use super::analyze::print;
+use super::{Failure, Kind};
+
+#[derive(Debug, clap::Args)]
+pub struct HistoryArgs {
+    /// Show the last N rehearsals.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    last: usize,
+    /// Print the rehearsals and their trend as one JSON document (format in the README).
+    #[arg(long)]
+    json: bool,
+    /// Forget these rehearsals (ids as listed), and delete the takes `callcoach record` made
+    /// for them. A file you gave to `analyze` is never deleted.
+    #[arg(long, value_name = "ID", num_args = 1.., conflicts_with_all = ["last", "json"])]
+    forget: Vec<u64>,
+    /// Forget every rehearsal, and delete the takes `callcoach record` made. Files you gave
+    /// to `analyze` are never deleted.
+    #[arg(long, conflicts_with_all = ["forget", "last", "json"])]
+    forget_all: bool,
+}
+
+pub fn run(args: HistoryArgs) -> Result<(), Failure> {
+    let history = open()?;
+    if args.forget_all || !args.forget.is_empty() {
+        let selection =
+            if args.forget_all { Selection::All } else { Selection::Ids(args.forget.clone()) };
+        let forgotten = history.forget(&selection).map_err(failure)?;
+        return print(&forgotten_text(&forgotten));
+    }
+    let rehearsals = history.rehearsals().map_err(failure)?;
+    let shown = &rehearsals[rehearsals.len().saturating_sub(args.last)..];
+    let trend = Trend::of(shown);
+    if args.json {
+        #[derive(Serialize)]
+        struct Document<'a> {
+            version: u32,
+            rehearsals: &'a [Rehearsal],
+            trend: &'a Trend,
+        }
+        let document =
+            Document { version: history::FORMAT_VERSION, rehearsals: shown, trend: &trend };
+        let json = serde_json::to_string(&document).expect("the history always serialises");
+        return print(&(json + "\n"));
+    }
+    print(&table(shown, rehearsals.len(), &trend))
+}
+
+/// Saves each rehearsal into the history, unless the user said not to.
+pub struct Saving(Option<History>);
+
+impl Saving {
+    /// Reads the history first, so that one that cannot be written stops the run before the
+    /// work rather than after it.
+    pub fn open(no_save: bool) -> Result<Self, Failure> {
+        if no_save {
+            return Ok(Self(None));
+        }
+        let history = open()?;
+        history.rehearsals().map_err(failure)?;
+        Ok(Self(Some(history)))
+    }
+
+    pub fn save(&self, report: &Report, recording: &Path, made_by: MadeBy) -> Result<(), Failure> {
+        match &self.0 {
+            Some(history) => history.add(report, recording, made_by).map(drop).map_err(failure),
+            None => Ok(()),
+        }
+    }
+}
+
+fn open() -> Result<History, Failure> {
+    let data_dir = user_data_dir().ok_or_else(|| {
+        Failure::new(Kind::Runtime, anyhow::anyhow!("there is no home directory for the history"))
+            .hint("set CALLCOACH_DATA_DIR, or pass --no-save")
+    })?;
+    Ok(History::in_dir(&data_dir))
+}
+
+fn failure(error: HistoryError) -> Failure {
+    let (kind, hint) = match &error {
+        HistoryError::Corrupt { .. } => (
+            Kind::Input,
+            "repair it, or move it aside to start a new history; --no-save analyzes without it",
+        ),
+        HistoryError::FutureVersion { .. } => {
+            (Kind::Input, "use the newer callcoach that wrote it; --no-save analyzes without it")
+        }
+        HistoryError::UnknownId { .. } => (Kind::Input, "`callcoach history` lists the ids"),
+        HistoryError::Io { .. } => return Failure::new(Kind::Runtime, error),
+    };
+    Failure::new(kind, error).hint(hint)
+}
+
+fn forgotten_text(forgotten: &[Rehearsal]) -> String {
+    let mut out = String::new();
+    for rehearsal in forgotten {
+        let path = rehearsal.recording.display();
+        let file = if rehearsal.recorded_by_callcoach {
+            format!("deleted its recording {path}")
+        } else {
+            format!("kept your file {path}")
+        };
+        let _ = writeln!(out, "Forgot rehearsal {} ({file})", rehearsal.id);
+    }
+    if forgotten.is_empty() {
+        out.push_str("The history was already empty\n");
+    }
+    out
+}
+
+/// The rehearsals as a table, then the trend, the best take and the element most missed.
+fn table(shown: &[Rehearsal], total: usize, trend: &Trend) -> String {
+    let bold = Style::new().bold();
+    let dim = Style::new().dimmed();
+    let good = AnsiColor::Green.on_default().bold();
+    let bad = AnsiColor::Red.on_default().bold();
+    let mut out = String::new();
+    if shown.is_empty() {
+        out.push_str(
+            "No rehearsals yet: `callcoach record` and `callcoach analyze FILE` save each one \
+             here.\n",
+        );
+        return out;
+    }
+    // The elements in the order first met; a custom checklist may differ between takes.
+    let mut ids: Vec<&str> = Vec::new();
+    for element in shown.iter().flat_map(|r| &r.report.elements) {
+        if !ids.contains(&element.id.as_str()) {
+            ids.push(&element.id);
+        }
+    }
+    let of = if shown.len() < total {
+        format!(" (the last {} of {total})", shown.len())
+    } else {
+        String::new()
+    };
+    let _ = writeln!(out, "{bold}Rehearsals{bold:#}{dim}{of}{dim:#}");
+    let _ = writeln!(
+        out,
+        "  {dim}{:>4}  {:<16}  {:>6}  {:>5}  {:<width$}  file{dim:#}",
+        "id",
+        "when",
+        "length",
+        "score",
+        "checklist",
+        width = ids.len().max(9)
+    );
+    for rehearsal in shown {
+        let report = &rehearsal.report;
+        let mut marks = String::new();
+        for id in &ids {
+            let _ = match report.elements.iter().find(|e| e.id == *id) {
+                Some(e) if e.found => write!(marks, "{good}✓{good:#}"),
+                Some(_) => write!(marks, "{bad}✗{bad:#}"),
+                None => write!(marks, "{dim}·{dim:#}"),
+            };
+        }
+        let padding = " ".repeat(ids.len().max(9) - ids.len());
+        let length = report.duration_s.map_or_else(|| "–".into(), clock);
+        let file = rehearsal.recording.file_name().map_or_else(
+            || rehearsal.recording.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let _ = writeln!(
+            out,
+            "  {:>4}  {:<16}  {length:>6}  {:>5}  {marks}{padding}  {file}",
+            rehearsal.id,
+            rehearsal.at.with_timezone(&Local).format("%Y-%m-%d %H:%M"),
+            report.score,
+        );
+    }
+    let legend: Vec<String> = ids.iter().map(|id| id.replace('_', " ")).collect();
+    let _ = writeln!(out, "  {dim}checklist: {}{dim:#}", legend.join(", "));
+    out.push('\n');
+
+    let scores: Vec<u32> = shown.iter().map(|r| r.report.score).collect();
+    let (first, last) = (scores[0], scores[scores.len() - 1]);
+    let _ = writeln!(out, "{bold}Trend{bold:#}  {}  {first} → {last}", sparkline(&scores));
+    if let Some(best) = trend.best.and_then(|id| shown.iter().find(|r| r.id == id)) {
+        let _ = writeln!(
+            out,
+            "{bold}Best{bold:#}   rehearsal {}: {}/100 on {}",
+            best.id,
+            best.report.score,
+            best.at.with_timezone(&Local).format("%Y-%m-%d %H:%M")
+        );
+    }
+    if let Some(missed) = &trend.most_missed {
+        let _ = writeln!(
+            out,
+            "\nYou missed \"{}\" in {} of your last {} takes.",
+            missed.label, missed.missed, missed.takes
+        );
+        if let Some(tip) = &missed.tip {
+            let _ = writeln!(out, "  Tip: {tip}");
+        }
+    }
+    out
+}

@@ -1,0 +1,245 @@
+//! `callcoach history` end to end: rehearsals saved by the real `analyze`, the table and its
+//! JSON, a store that is corrupt or newer, writers racing, and forgetting.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use predicates::prelude::*;
+use predicates::str::contains;
+use serde::Deserialize;
+
+use crate::support::{callcoach, model, root, Report};
+
+/// `history --json`, read back into the tests' own types: the format is a contract.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct History {
+    version: u32,
+    rehearsals: Vec<Rehearsal>,
+    trend: Trend,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rehearsal {
+    id: u64,
+    at: String,
+    recording: PathBuf,
+    recorded_by_callcoach: bool,
+    report: Report,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Trend {
+    best: Option<u64>,
+    most_missed: Option<Missed>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Missed {
+    id: String,
+    label: String,
+    tip: Option<String>,
+    missed: usize,
+    takes: usize,
+}
+
+fn sample(name: &str) -> PathBuf {
+    root().join("samples").join(name)
+}
+
+/// One second of digital silence: no speech, so analyzing it takes no transcription time.
+fn silence(dir: &Path) -> PathBuf {
+    let path = dir.join("silence.wav");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 16_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::create(&path, spec).unwrap();
+    for _ in 0..16_000 {
+        writer.write_sample(0_i16).unwrap();
+    }
+    writer.finalize().unwrap();
+    path
+}
+
+fn analyze(home: &Path, files: &[&Path]) -> assert_cmd::Command {
+    let mut command = callcoach(home);
+    command.args(["analyze", "--json", "--model"]).arg(model()).args(files);
+    command
+}
+
+fn history_json(home: &Path, args: &[&str]) -> History {
+    let output = callcoach(home).args(["history", "--json"]).args(args).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn ids(history: &History) -> Vec<u64> {
+    history.rehearsals.iter().map(|r| r.id).collect()
+}
+
+#[test]
+fn every_analysis_is_saved_and_the_history_shows_the_trend() {
+    let home = tempfile::tempdir().unwrap();
+    callcoach(home.path()).arg("history").assert().success().stdout(contains("No rehearsals yet"));
+    let silent = silence(home.path());
+    let (missing, complete) = (sample("missing-two.wav"), sample("complete-call.wav"));
+    analyze(home.path(), &[&missing, &complete, &silent]).assert().success();
+    analyze(home.path(), &[&silent]).arg("--no-save").assert().success();
+
+    let history = history_json(home.path(), &[]);
+    assert_eq!(history.version, 1);
+    assert_eq!(ids(&history), [1, 2, 3], "--no-save saved nothing");
+    let first = &history.rehearsals[0];
+    assert_eq!(first.recording, missing);
+    assert!(!first.recorded_by_callcoach);
+    assert!(first.at.ends_with('Z') && first.at.starts_with("20"), "{}", first.at);
+    assert_eq!(first.report.found(), ["thanks", "job_title", "offer_info", "caller_name"]);
+    assert_eq!(history.rehearsals[1].report.score, 100);
+    assert_eq!(history.trend.best, Some(2));
+    // Missed in missing-two and in the silence; thanks only in the silence.
+    let missed = history.trend.most_missed.as_ref().unwrap();
+    assert_eq!((missed.id.as_str(), missed.missed, missed.takes), ("qualifications", 2, 3));
+    assert_eq!(missed.label, "Recapped your qualifications");
+    assert!(missed.tip.as_deref().unwrap().starts_with("Recap one or two"));
+
+    callcoach(home.path())
+        .arg("history")
+        .assert()
+        .success()
+        .stdout(contains("Rehearsals\n"))
+        .stdout(predicate::str::is_match(r"\n +1  20\d\d-\d\d-\d\d \d\d:\d\d +0:22 +55  ✓✓✗✓✗✓ +missing-two.wav\n").unwrap())
+        .stdout(predicate::str::is_match(r"\n +2  .* +0:38 +100  ✓✓✓✓✓✓ +complete-call.wav\n").unwrap())
+        .stdout(predicate::str::is_match(r"\n +3  .* +0:01 +0  ✗✗✗✗✗✗ +silence.wav\n").unwrap())
+        .stdout(contains("checklist: thanks, job title, qualifications, offer info, decision timeline, caller name"))
+        .stdout(contains("Trend  ▅█▁  55 → 0"))
+        .stdout(contains("Best   rehearsal 2: 100/100 on "))
+        .stdout(contains("You missed \"Recapped your qualifications\" in 2 of your last 3 takes."))
+        .stdout(contains("  Tip: Recap one or two"));
+
+    let last = history_json(home.path(), &["--last", "1"]);
+    assert_eq!((ids(&last), last.trend.best), (vec![3], Some(3)));
+    callcoach(home.path())
+        .args(["history", "--last", "2"])
+        .assert()
+        .success()
+        .stdout(contains("Rehearsals (the last 2 of 3)"));
+}
+
+#[test]
+fn a_corrupt_history_is_one_clear_error_and_is_left_as_it_is() {
+    let home = tempfile::tempdir().unwrap();
+    let store = home.path().join("history.json");
+    let corrupt = "{\"version\": 1,\n \"next_id\": 2,\n \"rehearsals\": [ {\"id\": 1 ]\n";
+    fs::write(&store, corrupt).unwrap();
+    let silent = silence(home.path());
+    let error = format!("{}: line 3, column 27:", store.display());
+    callcoach(home.path())
+        .arg("history")
+        .assert()
+        .code(3)
+        .stderr(contains(&error))
+        .stderr(contains("it is left as it is"))
+        .stderr(contains("hint: repair it, or move it aside"))
+        .stderr(contains("panicked").not());
+    // Refused before the work, so nothing is printed that the history does not hold.
+    analyze(home.path(), &[&silent]).assert().code(3).stdout("").stderr(contains(&error));
+    callcoach(home.path()).args(["history", "--forget-all"]).assert().code(3);
+    assert_eq!(fs::read_to_string(&store).unwrap(), corrupt);
+    analyze(home.path(), &[&silent]).arg("--no-save").assert().success();
+    assert_eq!(fs::read_to_string(&store).unwrap(), corrupt);
+}
+
+#[test]
+fn a_history_from_a_newer_callcoach_is_refused_and_left_as_it_is() {
+    let home = tempfile::tempdir().unwrap();
+    let store = home.path().join("history.json");
+    let future = r#"{"version": 2, "takes": "a shape this callcoach has never seen"}"#;
+    fs::write(&store, future).unwrap();
+    analyze(home.path(), &[&silence(home.path())])
+        .assert()
+        .code(3)
+        .stderr(contains("is history format version 2, newer than this callcoach reads (1)"))
+        .stderr(contains("hint: use the newer callcoach"));
+    assert_eq!(fs::read_to_string(&store).unwrap(), future);
+}
+
+#[test]
+fn processes_saving_at_once_lose_no_rehearsal() {
+    let home = tempfile::tempdir().unwrap();
+    let silent = silence(home.path());
+    let (processes, files_each) = (6, 5);
+    let children: Vec<_> = (0..processes)
+        .map(|_| {
+            crate::support::callcoach_process(home.path())
+                .args(["analyze", "--json", "--model"])
+                .arg(model())
+                .args(std::iter::repeat_n(&silent, files_each))
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+    let history = history_json(home.path(), &["--last", "1000"]);
+    let mut saved = ids(&history);
+    saved.sort_unstable();
+    assert_eq!(saved, (1..=(processes * files_each) as u64).collect::<Vec<_>>());
+    let mode = |path: &Path| {
+        use std::os::unix::fs::PermissionsExt;
+        fs::metadata(path).unwrap().permissions().mode() & 0o777
+    };
+    assert_eq!(mode(&home.path().join("history.json")), 0o600);
+}
+
+#[test]
+fn forgetting_deletes_the_takes_callcoach_recorded_and_never_your_own_files() {
+    let home = tempfile::tempdir().unwrap();
+    let silent = silence(home.path());
+    analyze(home.path(), &[&silent]).assert().success();
+    // A second rehearsal, as `callcoach record` saves one: its take in the data directory.
+    let take = home.path().join("recordings/take-2025-03-14-093005.wav");
+    fs::create_dir_all(take.parent().unwrap()).unwrap();
+    fs::copy(&silent, &take).unwrap();
+    let store = home.path().join("history.json");
+    let mut document: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&store).unwrap()).unwrap();
+    let mut recorded = document["rehearsals"][0].clone();
+    recorded["id"] = 2.into();
+    recorded["recording"] = take.to_str().unwrap().into();
+    recorded["recorded_by_callcoach"] = true.into();
+    document["rehearsals"].as_array_mut().unwrap().push(recorded);
+    document["next_id"] = 3.into();
+    fs::write(&store, document.to_string()).unwrap();
+
+    callcoach(home.path())
+        .args(["history", "--forget", "7"])
+        .assert()
+        .code(3)
+        .stderr(contains("there is no rehearsal 7 in the history"));
+    callcoach(home.path())
+        .args(["history", "--forget", "2"])
+        .assert()
+        .success()
+        .stdout(format!("Forgot rehearsal 2 (deleted its recording {})\n", take.display()));
+    assert!(!take.exists());
+    assert_eq!(ids(&history_json(home.path(), &[])), [1]);
+    callcoach(home.path())
+        .args(["history", "--forget-all"])
+        .assert()
+        .success()
+        .stdout(format!("Forgot rehearsal 1 (kept your file {})\n", silent.display()));
+    assert!(silent.exists(), "a file given to analyze is the user's own");
+    assert!(history_json(home.path(), &[]).rehearsals.is_empty());
+    // Ids are never reused, so an old id can never name a new rehearsal.
+    analyze(home.path(), &[&silent]).assert().success();
+    assert_eq!(ids(&history_json(home.path(), &[])), [3]);
+}
