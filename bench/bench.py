@@ -56,12 +56,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--transcribe", required=True, help="benches/transcribe's binary")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
     commands = parser.add_subparsers(dest="command", required=True)
     compare_parser = commands.add_parser("compare")
     compare_parser.add_argument("--callcoach", required=True, help="the callcoach binary")
     compare_parser.add_argument("--python", required=True, help="a Python with faster-whisper")
     compare_parser.add_argument("--ct2", required=True, help="the CTranslate2 tiny.en folder")
-    compare_parser.add_argument("--threads", type=int, default=2)
     compare_parser.add_argument(
         "--pair",
         action="append",
@@ -148,7 +148,7 @@ def compare(args):
         f"`callcoach check samples/complete-call.txt` (start-up, no model): "
         f"{fmt(median(check_runs, 'wall_s'), 3)} s, {fmt(median(check_runs, 'peak_mb'), 0)} MB"
     )
-    print(f"Medians of {args.runs} runs, {args.threads} threads.")
+    print(f"Medians of {args.runs} runs, {args.threads} thread(s) for every engine.")
 
 
 def words_differing(words, reference):
@@ -166,9 +166,14 @@ def words_differing(words, reference):
 
 def levers(args):
     take = Path(args.take)
+    threads = ["--threads", str(args.threads)]
+    other_threads = 1 if args.threads > 1 else 2
+    def plural(n):
+        return f"{n} thread{'s' if n > 1 else ''}"
+
     variants = [
-        ("callcoach's settings", [args.model]),
-        ("1 thread instead of 2", [args.model, "--threads", "1"]),
+        (f"callcoach's settings, {plural(args.threads)}", [args.model]),
+        (plural(other_threads), [args.model, "--threads", str(other_threads)]),
         ("beam search, 5 beams", [args.model, "--beam-size", "5"]),
         ("encoder window 15 s (audio_ctx 750)", [args.model, "--audio-ctx", "750"]),
         ("float16 weights instead of q8_0", [args.f16]),
@@ -178,7 +183,7 @@ def levers(args):
         print(f"levers: run {run + 1} of {args.runs}", file=sys.stderr)
         for name, options in variants:
             model, *rest = options
-            stdout, measured = measure([args.transcribe, model, take, *rest])
+            stdout, measured = measure([args.transcribe, model, take, *threads, *rest])
             measured.update(json.loads(stdout))
             results.setdefault(name, []).append(measured)
 

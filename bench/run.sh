@@ -3,8 +3,8 @@
 # Provides what bench/bench.py needs — faster-whisper in a virtual environment, the
 # CTranslate2 tiny.en that the default model is imported from, that model imported again
 # as float16, the takes, the programs — then prints its table (kept in target/bench/).
-# Usage: bench/run.sh WHEEL CACHE_DIR   (make bench passes both; BENCH_RUNS=3 by default,
-# CARGO=cargo)
+# Usage: bench/run.sh WHEEL CACHE_DIR   (make bench passes both)
+# Environment: BENCH_RUNS (3), BENCH_THREADS for every engine (2), CARGO (cargo).
 set -euo pipefail
 wheel=$1
 cache=$2
@@ -46,13 +46,14 @@ takes=$out/takes
 
 echo "Machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)" \
     | tee "$out/results.md"
-"$venv/bin/python" bench/bench.py --runs "${BENCH_RUNS:-3}" --transcribe "$transcribe" compare \
+settings=(--runs "${BENCH_RUNS:-3}" --threads "${BENCH_THREADS:-2}" --transcribe "$transcribe")
+"$venv/bin/python" bench/bench.py "${settings[@]}" compare \
     --callcoach target/release/callcoach \
     --python "$venv/bin/python" --ct2 "$ct2" \
     --pair "q8_0:models/ggml-tiny.en.bin:int8:$takes/take-10s.wav,$takes/take-60s.wav,$takes/take-5min.wav" \
     --pair "f16:$f16:float32:$takes/take-60s.wav" \
     | tee -a "$out/results.md"
 echo | tee -a "$out/results.md"
-"$venv/bin/python" bench/bench.py --runs "${BENCH_RUNS:-3}" --transcribe "$transcribe" levers \
+"$venv/bin/python" bench/bench.py "${settings[@]}" levers \
     --model models/ggml-tiny.en.bin --f16 "$f16" "$takes/take-60s.wav" | tee -a "$out/results.md"
 echo "Load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/results.md"
