@@ -137,7 +137,7 @@ def compare(args):
                     ratio, ratio_note = None, ""
                 weights = f"CT2 {compute_type}" if engine == "faster-whisper" else f"ggml {precision}"
                 print(
-                    f"| {take.stem.removeprefix('take-')} ({length:.0f} s) | {weights} | {engine} "
+                    f"| {length:.0f} s | {weights} | {engine} "
                     f"| {fmt(wall)} | {fmt(wall / length, 3)} | {fmt(median(runs, 'cpu_s'))} "
                     f"| {fmt(median(runs, 'peak_mb'), 0)} | {fmt(median(runs, 'load_s'))} "
                     f"| {fmt(median(runs, 'transcribe_s'))} "
