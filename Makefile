@@ -1,13 +1,14 @@
 # callcoach: the two commands of the README's quickstart, and what they need.
 #   make demo   set up, build, and analyze a bundled sample rehearsal
 #   make test   set up, build, and run the whole test suite
+#   make bench  time callcoach against faster-whisper on the same weights (a few minutes)
 # Both install what is missing (Debian/Ubuntu packages, the Rust toolchain, the default
 # Whisper model) and do nothing more when it is already there.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := demo
-.PHONY: demo test setup packages toolchain model build samples clippy
+.PHONY: demo test bench setup packages bench-packages toolchain model build samples clippy
 
 # System packages: C toolchain and cmake for whisper.cpp, libclang for its bindings, ALSA
 # headers for cpal, Python's pip for the model wheel, and the speech and sound tools that
@@ -34,10 +35,19 @@ demo: setup build
 test: setup
 	CALLCOACH_WHEEL_DIR="$(WHEEL_DIR)" $(CARGO) test --release -q -- --test-threads=1
 
+bench: setup bench-packages
+	CARGO="$(CARGO)" bench/run.sh "$(WHEEL_DIR)/$(MODEL_WHEEL)" "$(CACHE_DIR)"
+
 setup: packages toolchain model
 
-packages:
-	@missing=$$(for p in $(PACKAGES); do \
+# What only the benchmark needs: a Python venv for faster-whisper, GNU time for peak memory,
+# bc for the takes' lengths.
+BENCH_PACKAGES := python3-venv time bc
+
+packages: WANTED := $(PACKAGES)
+bench-packages: WANTED := $(BENCH_PACKAGES)
+packages bench-packages:
+	@missing=$$(for p in $(WANTED); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
 	done); \
 	if [ -n "$$missing" ]; then \

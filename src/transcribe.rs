@@ -79,12 +79,16 @@ pub struct WhisperOptions {
     /// Spoken language code ("en"); `None` lets a multilingual model detect it.
     pub language: Option<String>,
     pub threads: usize,
+    /// Beams searched while decoding; 1 decodes greedily (what beams cost: README, "Speed").
+    pub beam_size: usize,
+    /// The encoder's window in 20 ms frames, at most 1500 (30 s); 0 is the whole window.
+    pub audio_ctx: usize,
 }
 
 impl Default for WhisperOptions {
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Self { language: Some("en".to_string()), threads: cores.min(8) }
+        Self { language: Some("en".to_string()), threads: cores.min(8), beam_size: 1, audio_ctx: 0 }
     }
 }
 
@@ -110,8 +114,13 @@ impl WhisperTranscriber {
     }
 
     fn params(&self) -> FullParams<'_, '_> {
-        let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+        let strategy = match self.options.beam_size {
+            0 | 1 => SamplingStrategy::Greedy { best_of: 1 },
+            beams => SamplingStrategy::BeamSearch { beam_size: beams as i32, patience: -1.0 },
+        };
+        let mut params = FullParams::new(strategy);
         params.set_n_threads(self.options.threads as i32);
+        params.set_audio_ctx(self.options.audio_ctx as i32);
         params.set_language(self.options.language.as_deref());
         params.set_detect_language(false);
         // Timestamps stay on: without them whisper.cpp drops stretches around the 30 s

@@ -99,6 +99,7 @@ pub fn load_transcriber(
     let options = WhisperOptions {
         language: (args.language != "auto").then(|| args.language.clone()),
         threads: args.threads.map_or(defaults.threads, usize::from),
+        ..defaults
     };
     let spinner = progress.spinner(format!("Loading model {}", model.display()));
     let loaded = WhisperTranscriber::load(&model, options);
