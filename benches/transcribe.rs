@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
-use callcoach::analysis::{analyze, TakeTiming};
+use callcoach::analysis::{analyze, ModeChoice, TakeTiming};
 use callcoach::audio::{self, VoiceActivity};
 use callcoach::checklist::Checklist;
 use callcoach::transcribe::{Transcriber, WhisperOptions, WhisperTranscriber};
@@ -56,7 +56,7 @@ fn run() -> anyhow::Result<()> {
     let transcribe_s = started.elapsed().as_secs_f64();
 
     let timing = TakeTiming { duration_s: samples.duration_s(), speech_s: activity.speech_s() };
-    let analysis = analyze(&transcript, timing, &Checklist::builtin());
+    let analysis = analyze(&transcript, timing, &Checklist::builtin(), ModeChoice::Detect);
     let found: Vec<&str> =
         analysis.findings.iter().filter(|f| f.found()).map(|f| f.id.as_str()).collect();
     let line = serde_json::json!({
