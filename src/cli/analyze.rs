@@ -16,8 +16,8 @@ use super::{Failure, Kind, TranscribeArgs};
 
 #[derive(Debug, clap::Args)]
 pub struct AnalyzeArgs {
-    /// WAV recordings of rehearsed calls (8/16/24/32-bit integer or 32-bit float, any rate
-    /// and channel count).
+    /// Recordings of rehearsed calls: WAV, MP3, M4A (AAC), Ogg Vorbis or FLAC, any rate and
+    /// channel count, up to 60 minutes.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// Print one JSON document per file on stdout instead of the report (format in the README).
@@ -105,7 +105,7 @@ fn analyze_file(
     checklist: &Checklist,
     progress: Progress,
 ) -> Result<Report, Failure> {
-    let samples = audio::read_wav(file).map_err(input_failure)?;
+    let samples = audio::read_recording(file).map_err(input_failure)?;
     let activity = VoiceActivity::detect(&samples);
     let timing = TakeTiming { duration_s: samples.duration_s(), speech_s: activity.speech_s() };
 
@@ -135,8 +135,12 @@ fn analyze_file(
 
 fn input_failure(error: AudioError) -> Failure {
     let hint = match &error {
-        AudioError::NotWav { .. } => {
-            Some("convert it to WAV first, e.g. `ffmpeg -i take.m4a take.wav`")
+        AudioError::Unsupported { .. } => Some(
+            "callcoach reads WAV, MP3, M4A (AAC), Ogg Vorbis and FLAC; convert other audio \
+             first, e.g. `ffmpeg -i take.webm take.wav`",
+        ),
+        AudioError::TooLong { .. } => {
+            Some("cut the rehearsal out, e.g. `sox long.wav take.wav trim 0 5:00`")
         }
         _ => None,
     };
