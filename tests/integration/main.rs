@@ -2,8 +2,10 @@
 //! One test binary for all of them (see STYLE.md); `make test` provides the model.
 
 mod analyze;
+mod bad_input;
 mod judgement;
 mod model;
+mod privacy;
 mod record;
 mod support;
 mod transcription;
