@@ -2,6 +2,7 @@
 //! recorders save voice in.
 
 use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use symphonia::core::audio::SampleBuffer;
@@ -11,7 +12,7 @@ use symphonia::core::formats::{FormatOptions, FormatReader};
 use symphonia::core::io::MediaSourceStream;
 use symphonia::default::formats::{AdtsReader, FlacReader, IsoMp4Reader, MpaReader, OggReader};
 
-use super::{damaged, unsupported, Sink};
+use super::{damaged, unreadable, unsupported, Sink};
 use crate::audio::{AudioError, Samples};
 
 /// The containers symphonia reads for callcoach, as told by their first bytes.
@@ -26,7 +27,10 @@ pub(super) enum Format {
     Flac,
 }
 
-pub(super) fn decode(path: &Path, file: File, format: Format) -> Result<Samples, AudioError> {
+pub(super) fn decode(path: &Path, mut file: File, format: Format) -> Result<Samples, AudioError> {
+    if format == Format::Flac && !flac_comments_fit(&mut file).map_err(|e| unreadable(path, e))? {
+        return Err(damaged(path, "a Vorbis comment runs past the end of its block"));
+    }
     let stream = MediaSourceStream::new(Box::new(file), Default::default());
     // Gapless: the encoder's priming and padding are cut, so times match the original take.
     let options = FormatOptions { enable_gapless: true, ..Default::default() };
@@ -98,6 +102,58 @@ pub(super) fn decode(path: &Path, file: File, format: Format) -> Result<Samples,
         Some(sink) => sink.finish(),
         None => Err(damaged(path, "none of its audio could be decoded")),
     }
+}
+
+/// symphonia 0.5 allocates each FLAC Vorbis comment at the length the file gives, up to
+/// 4 GB, before reading it: a garbled length aborts the process where memory is short (found
+/// by fuzzing). The lengths are checked against their block first.
+fn flac_comments_fit(file: &mut File) -> std::io::Result<bool> {
+    const VORBIS_COMMENT: u8 = 4;
+    let mut reader = std::io::BufReader::new(&mut *file);
+    reader.seek(SeekFrom::Start(4))?;
+    let mut fits = true;
+    loop {
+        let mut header = [0_u8; 4];
+        if reader.read_exact(&mut header).is_err() {
+            break;
+        }
+        let len = u64::from(u32::from_be_bytes([0, header[1], header[2], header[3]]));
+        if header[0] & 0x7F == VORBIS_COMMENT {
+            let mut block = Vec::new();
+            reader.by_ref().take(len).read_to_end(&mut block)?;
+            fits = comment_lengths_fit(&block);
+        } else {
+            reader.seek_relative(len as i64)?;
+        }
+        if header[0] & 0x80 != 0 || !fits {
+            break;
+        }
+    }
+    file.seek(SeekFrom::Start(0))?;
+    Ok(fits)
+}
+
+/// A Vorbis comment block: a vendor string, a count, then that many strings, each after its
+/// 32-bit little-endian length. Whether every length stays inside the block.
+fn comment_lengths_fit(block: &[u8]) -> bool {
+    fn take_u32(rest: &mut &[u8]) -> Option<u32> {
+        let (word, tail) = rest.split_first_chunk::<4>()?;
+        *rest = tail;
+        Some(u32::from_le_bytes(*word))
+    }
+    fn skip_string(rest: &mut &[u8]) -> Option<()> {
+        let len = take_u32(rest)? as usize;
+        *rest = rest.get(len..)?;
+        Some(())
+    }
+    let walk = |mut rest: &[u8]| -> Option<()> {
+        skip_string(&mut rest)?;
+        for _ in 0..take_u32(&mut rest)? {
+            skip_string(&mut rest)?;
+        }
+        Some(())
+    };
+    walk(block).is_some()
 }
 
 fn unknown_codec(codec: Option<CodecType>) -> String {
