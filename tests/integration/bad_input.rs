@@ -280,6 +280,8 @@ fn recordings_cut_short_are_analyzed_as_far_as_they_go() {
 /// Runs `analyze` and gives its output and the process's peak memory in bytes.
 fn analyze_measuring_memory(home: &Path, file: &Path) -> (Output, u64) {
     use std::os::unix::process::ExitStatusExt;
+    // Reaped by wait4 below, which std cannot do: it also gives the child's peak memory.
+    #[allow(clippy::zombie_processes)]
     let child = crate::support::callcoach_process(home)
         .args(["analyze", "--json", "--model"])
         .arg(model())
