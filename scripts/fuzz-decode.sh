@@ -18,5 +18,8 @@ sox "$seeds/clip.wav" "$seeds/clip.ogg"
 head -c 4000 tests/fixtures/clip.mp3 > "$seeds/clip.mp3"
 cp tests/fixtures/clip.m4a tests/fixtures/tone.opus "$seeds/"
 # -rss_limit_mb: an input must not make the decoder hold more than an hour's output would.
+# -malloc_limit_mb is higher: symphonia's MP4 reader allocates a packet at the size the sample
+# table gives (up to 4 GB) before reading it; zero-filled and never touched, it costs address
+# space, not memory (tests/fixtures/fuzz/m4a-sample-size-1gb.m4a).
 cargo +nightly fuzz run decode "$seeds" -- -max_total_time="$seconds" -max_len=65536 \
-    -rss_limit_mb=1024 -timeout=20
+    -rss_limit_mb=1024 -malloc_limit_mb=4096 -timeout=20
