@@ -11,10 +11,11 @@ SHELL := /bin/bash
 .PHONY: demo test bench setup packages bench-packages toolchain model build samples clippy
 
 # System packages: C toolchain and cmake for whisper.cpp, libclang for its bindings, ALSA
-# headers for cpal, Python's pip for the model wheel, and the speech and sound tools that
-# generate test audio.
+# headers for cpal, Python's pip for the model wheel, the speech and sound tools that
+# generate test audio (sox with its FLAC and Ogg Vorbis formats), and strace, which the tests
+# use to show that nothing opens a network socket.
 PACKAGES := build-essential cmake clang libclang-dev libasound2-dev pkg-config curl \
-	python3 python3-pip sox flite espeak-ng
+	python3 python3-pip sox libsox-fmt-base flite espeak-ng strace
 
 # The default model: Whisper tiny.en, converted from the faster-whisper copy on PyPI and
 # quantized to q8_0 (same transcripts on every sample and shared recording, 35 MB less memory).

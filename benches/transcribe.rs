@@ -49,7 +49,7 @@ fn run() -> anyhow::Result<()> {
     let transcriber = WhisperTranscriber::load(model, options)?;
     let load_s = started.elapsed().as_secs_f64();
 
-    let samples = audio::read_wav(wav)?;
+    let samples = audio::read_recording(wav)?;
     let activity = VoiceActivity::detect(&samples);
     let started = Instant::now();
     let transcript = transcriber.transcribe(&samples, &activity, Box::new(|_| {}))?;

@@ -67,8 +67,10 @@ pub trait Transcriber {
 
 #[derive(Debug, thiserror::Error)]
 pub enum TranscribeError {
-    #[error("{path}: whisper could not load this model (is it a whisper.cpp ggml file?)")]
+    #[error("{path}: whisper.cpp could not load its weights (is the file cut short?)")]
     ModelLoad { path: PathBuf },
+    #[error(transparent)]
+    BadModel(#[from] crate::model::ggml::GgmlError),
     #[error("transcription failed: {0}")]
     Failed(String),
 }
@@ -105,6 +107,7 @@ impl WhisperTranscriber {
     pub fn load(model: &Path, options: WhisperOptions) -> Result<Self, TranscribeError> {
         // whisper.cpp logs every load step to stderr; a user should see only our messages.
         whisper_rs::install_logging_hooks();
+        crate::model::ggml::check(model)?;
         let mut params = WhisperContextParameters::default();
         // Measured: same speed and transcripts, 65–90 MB less memory (DTW is not used).
         params.flash_attn(true);

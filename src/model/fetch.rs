@@ -247,9 +247,9 @@ pub fn fetch(
         return Err(FetchError::ChecksumMismatch { url, expected, actual });
     }
     ggml::read_header(part.path()).map_err(|err| match err {
-        ggml::GgmlError::NotGgml { .. } | ggml::GgmlError::Truncated { .. } => {
-            FetchError::NotGgml { url }
-        }
+        ggml::GgmlError::NotGgml { .. }
+        | ggml::GgmlError::Truncated { .. }
+        | ggml::GgmlError::Malformed { .. } => FetchError::NotGgml { url },
         ggml::GgmlError::Io { path, source } => FetchError::Io { path, source },
     })?;
     part.persist(&destination).map_err(write_error(&destination))?;

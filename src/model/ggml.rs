@@ -130,6 +130,10 @@ pub enum GgmlError {
     NotGgml { path: PathBuf },
     #[error("{} is truncated: it ends inside the ggml header", .path.display())]
     Truncated { path: PathBuf },
+    /// A file that starts like a model but whose header or vocabulary cannot be one: loading
+    /// it would crash whisper.cpp, which trusts these fields.
+    #[error("{} is not a usable whisper.cpp model: {what}", .path.display())]
+    Malformed { path: PathBuf, what: String },
     #[error("cannot read {}: {source}", .path.display())]
     Io { path: PathBuf, source: io::Error },
 }
@@ -155,6 +159,67 @@ pub fn read_header(path: &Path) -> Result<Hparams, GgmlError> {
         *field = i32::from_le_bytes(word);
     }
     Ok(Hparams::from_fields(fields))
+}
+
+/// Vocabulary sizes of the Whisper models: 51864 (English-only) to 51866 (large-v3).
+/// whisper.cpp looks up special tokens by fixed ids near the end, so fewer is a crash.
+const VOCABULARY_SIZES: std::ops::RangeInclusive<i32> = 51_864..=51_866;
+
+/// Checks that a ggml file is a whole Whisper model up to its tensors — header, mel filters,
+/// vocabulary — without loading it. whisper.cpp reads these fields unchecked and aborts the
+/// process on a short or garbled file; a bad tensor it reports as an error.
+pub fn check(path: &Path) -> Result<Hparams, GgmlError> {
+    let hparams = read_header(path)?;
+    let malformed = |what: String| GgmlError::Malformed { path: path.to_owned(), what };
+    if !VOCABULARY_SIZES.contains(&hparams.n_vocab) {
+        return Err(malformed(format!("its header gives {} tokens", hparams.n_vocab)));
+    }
+    let io_error = |source: io::Error| {
+        if source.kind() == io::ErrorKind::UnexpectedEof {
+            malformed("the file ends inside its vocabulary (a download cut short?)".to_owned())
+        } else {
+            GgmlError::Io { path: path.to_owned(), source }
+        }
+    };
+    let mut reader = BufReader::new(File::open(path).map_err(io_error)?);
+    reader.seek_relative(4 * 12).map_err(io_error)?;
+    let (n_mels, n_fft) =
+        (read_i32(&mut reader).map_err(io_error)?, read_i32(&mut reader).map_err(io_error)?);
+    if n_mels != hparams.n_mels || !(1..=1024).contains(&n_fft) {
+        return Err(malformed(format!("its mel filterbank is {n_mels} × {n_fft}")));
+    }
+    skip(&mut reader, 4 * i64::from(n_mels) * i64::from(n_fft)).map_err(io_error)?;
+    let tokens = read_i32(&mut reader).map_err(io_error)?;
+    if !(1..=hparams.n_vocab).contains(&tokens) {
+        return Err(malformed(format!("its vocabulary has {tokens} tokens")));
+    }
+    for _ in 0..tokens {
+        let len = read_i32(&mut reader).map_err(io_error)?;
+        // Whisper's longest token is 128 bytes.
+        if !(0..=1024).contains(&len) {
+            return Err(malformed(format!("a token of {len} bytes")));
+        }
+        skip(&mut reader, i64::from(len)).map_err(io_error)?;
+    }
+    // The tensors must follow.
+    read_i32(&mut reader)
+        .map_err(|_| malformed("it has no weights after the vocabulary".to_owned()))?;
+    Ok(hparams)
+}
+
+fn read_i32(reader: &mut impl Read) -> io::Result<i32> {
+    let mut word = [0; 4];
+    reader.read_exact(&mut word)?;
+    Ok(i32::from_le_bytes(word))
+}
+
+/// Skips `n` bytes, failing like a read if the file ends first.
+fn skip(reader: &mut BufReader<File>, n: i64) -> io::Result<()> {
+    let copied = io::copy(&mut reader.by_ref().take(n as u64), &mut io::sink())?;
+    if copied < n as u64 {
+        return Err(io::ErrorKind::UnexpectedEof.into());
+    }
+    Ok(())
 }
 
 /// How a tensor's values are stored.

@@ -194,7 +194,7 @@ fn bad_recordings_get_one_clear_sentence_and_exit_code_3() {
         .assert()
         .code(3)
         .stdout("")
-        .stderr(contains("notes.wav: not a WAV file callcoach can read"))
+        .stderr(contains("notes.wav: not a recording callcoach can read: it holds text, not audio"))
         .stderr(contains("hint:"))
         .stderr(contains("panicked").not());
     callcoach(home.path())

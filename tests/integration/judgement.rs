@@ -13,7 +13,7 @@ use predicates::prelude::*;
 use predicates::str::contains;
 
 use callcoach::analysis::{analyze, analyze_script, Analysis, ModeChoice, Script, TakeTiming};
-use callcoach::audio::{read_wav, VoiceActivity};
+use callcoach::audio::{read_recording, VoiceActivity};
 use callcoach::checklist::{Checklist, Mode};
 use callcoach::transcribe::{Transcriber, WhisperOptions, WhisperTranscriber};
 
@@ -318,7 +318,7 @@ pub(crate) fn render(
             .arg(&out)
             .args(["sinc", "300-3400"])),
         Channel::Noisy => {
-            let seconds = read_wav(&clean).unwrap().duration_s().to_string();
+            let seconds = read_recording(&clean).unwrap().duration_s().to_string();
             let noise = dir.join("noise.wav");
             run(sox().args(["-n", "-r", "16000", "-c", "1", "-b", "16"]).arg(&noise).args([
                 "synth",
@@ -350,7 +350,7 @@ fn spoken_calls_meet_the_speech_floor() {
             let voice = VOICES[(i + c) % VOICES.len()];
             let dir = tempfile::tempdir().unwrap();
             let wav = render(&call.text, voice, *channel, dir.path());
-            let samples = read_wav(&wav).unwrap();
+            let samples = read_recording(&wav).unwrap();
             let activity = VoiceActivity::detect(&samples);
             let timing =
                 TakeTiming { duration_s: samples.duration_s(), speech_s: activity.speech_s() };

@@ -2,11 +2,13 @@
 //! One test binary for all of them (see STYLE.md); `make test` provides the model.
 
 mod analyze;
+mod bad_input;
 mod command_line;
 mod delivery;
 mod history;
 mod judgement;
 mod model;
+mod privacy;
 mod record;
 mod support;
 mod transcription;

@@ -148,3 +148,66 @@ fn fetch_downloads_checks_and_installs_a_model() {
     let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left, ["ggml-tiny-test.bin"]);
 }
+
+/// Broken model files: each is one sentence that names the file, a hint that says how to get
+/// a good one, and exit code 4 — never whisper.cpp aborting the process.
+#[test]
+fn a_broken_model_file_is_named_with_how_to_get_a_good_one() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path();
+    let good = std::fs::read(crate::support::model()).unwrap();
+    let recording = crate::support::root().join("samples/voicemail.wav");
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    let mut wrong_magic = good.clone();
+    wrong_magic[..4].copy_from_slice(b"GGUF");
+    let mut no_vocabulary = good.clone();
+    no_vocabulary[4..8].copy_from_slice(&7_i32.to_le_bytes());
+    let cases = [
+        (dir.join("ggml-missing.bin"), "model file {} does not exist"),
+        (write("ggml-empty.bin", b""), "{} is truncated: it ends inside the ggml header"),
+        (
+            write("ggml-40-bytes.bin", &good[..40]),
+            "{} is truncated: it ends inside the ggml header",
+        ),
+        (
+            write("ggml-1-kb.bin", &good[..1024]),
+            "{} is not a usable whisper.cpp model: the file ends inside its vocabulary (a \
+             download cut short?)",
+        ),
+        (
+            write("ggml-half.bin", &good[..good.len() / 2]),
+            "{}: whisper.cpp could not load its weights (is the file cut short?)",
+        ),
+        (
+            write("ggml-wrong-magic.bin", &wrong_magic),
+            "{} is not a whisper.cpp ggml model (wrong magic number)",
+        ),
+        (
+            write("ggml-bad-header.bin", &no_vocabulary),
+            "{} is not a usable whisper.cpp model: its header gives 7 tokens",
+        ),
+        (
+            write("ggml-a-recording.bin", &std::fs::read(&recording).unwrap()),
+            "{} is not a whisper.cpp ggml model (wrong magic number)",
+        ),
+    ];
+    for (model, sentence) in cases {
+        let output = callcoach(dir)
+            .args(["analyze", "--model"])
+            .arg(&model)
+            .arg(&recording)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let expected = format!("error: {}", sentence.replace("{}", &model.display().to_string()));
+        assert_eq!(output.status.code(), Some(4), "{}: {stderr}", model.display());
+        let lines: Vec<&str> = stderr.lines().collect();
+        assert_eq!(lines.first(), Some(&expected.as_str()), "{stderr}");
+        assert_eq!(lines.len(), 2, "{stderr}");
+        assert!(lines[1].starts_with("hint: get a good model with `callcoach model fetch tiny.en`"));
+    }
+}

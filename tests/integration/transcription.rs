@@ -1,13 +1,13 @@
 //! The real model on real human voices: the transcriber itself, through the library.
 
-use callcoach::audio::{read_wav, VoiceActivity};
+use callcoach::audio::{read_recording, VoiceActivity};
 use callcoach::transcribe::{Transcriber, WhisperOptions, WhisperTranscriber};
 
 use crate::support::{model, shared_data, word_error_rate};
 
 fn transcribe(file: &str) -> callcoach::transcribe::Transcript {
     let transcriber = WhisperTranscriber::load(&model(), WhisperOptions::default()).unwrap();
-    let samples = read_wav(&shared_data(file)).unwrap();
+    let samples = read_recording(&shared_data(file)).unwrap();
     let activity = VoiceActivity::detect(&samples);
     transcriber.transcribe(&samples, &activity, Box::new(|_| {})).unwrap()
 }
