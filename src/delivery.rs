@@ -423,6 +423,14 @@ fn pitch_variation(sound: &Sound) -> Option<f64> {
     if semitones.len() < 25 {
         return None;
     }
+    // A window whose estimate is a harmonic (an octave off, common where a phone line cuts
+    // the fundamental) is folded back next to the voice's median.
+    let mut sorted = semitones.clone();
+    sorted.sort_by(f64::total_cmp);
+    let median = sorted[sorted.len() / 2];
+    for s in &mut semitones {
+        *s -= 12.0 * ((*s - median) / 12.0).round();
+    }
     let mean = semitones.iter().sum::<f64>() / semitones.len() as f64;
     let variance =
         semitones.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / semitones.len() as f64;

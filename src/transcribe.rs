@@ -95,7 +95,7 @@ impl Default for WhisperOptions {
 }
 
 /// The text Whisper is told came before the take.
-const FILLER_PROMPT: &str = "Um, uh, so, er, I mean, uh, hmm.";
+const FILLER_PROMPT: &str = "Um, uh, I mean, like, you know.";
 
 /// Whisper through whisper.cpp. The model is loaded once and serves every take.
 pub struct WhisperTranscriber {
@@ -135,8 +135,8 @@ impl WhisperTranscriber {
         params.set_print_special(false);
         params.set_print_timestamps(false);
         // Whisper writes fluent text and leaves out "um"s and "uh"s; a prompt that holds them
-        // makes it keep them (measured: 8 of 8 kept for a TTS voice, 0 without), and the
-        // delivery report counts them.
+        // makes it keep them (measured in the README, "How you said it"), and the delivery
+        // report counts them. Longer prompts kept a few more but cut a sample's last sentence.
         params.set_initial_prompt(FILLER_PROMPT);
         params
     }
