@@ -275,7 +275,10 @@ fn checks(
         "fillers",
         w.fillers,
         fillers_ok,
-        format!("at least {}{rate}", fillers.at_least),
+        match fillers.at_least {
+            0 => "none heard".to_string(),
+            n => format!("at least {n}{rate}"),
+        },
         &rules.fillers.tip,
     ));
     if let Some(pace) = pace {
