@@ -11,7 +11,9 @@ use callcoach::history::MadeBy;
 use callcoach::model::store::{ModelDirs, ModelError};
 use callcoach::report::Report;
 use callcoach::score::score;
-use callcoach::transcribe::{TranscribeError, Transcriber, WhisperOptions, WhisperTranscriber};
+use callcoach::transcribe::{
+    TranscribeError, Transcriber, Transcript, WhisperOptions, WhisperTranscriber,
+};
 
 use super::history::Saving;
 use super::progress::Progress;
@@ -122,8 +124,6 @@ fn analyze_file(
 ) -> Result<Report, Failure> {
     let samples = audio::read_recording(file).map_err(input_failure)?;
     let activity = VoiceActivity::detect(&samples);
-    let timing = TakeTiming { duration_s: samples.duration_s(), speech_s: activity.speech_s() };
-
     let name =
         file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into());
     let bar = progress.bar(format!("Transcribing {name}"), 100, false);
@@ -143,14 +143,24 @@ fn analyze_file(
         })?;
     bar.finish_and_clear();
 
-    let analysis = analyze(&transcript, timing, checklist, mode);
-    let delivery = delivery::of_take(
-        &transcript,
-        &Sound { samples: &samples, activity: &activity },
-        checklist,
-    );
-    let score = score(&analysis);
-    Ok(Report::new(&file.display().to_string(), &transcript, &analysis, score, delivery))
+    let sound = Sound { samples: &samples, activity: &activity };
+    Ok(report_take(file, &transcript, &sound, checklist, mode))
+}
+
+/// The report of a transcribed take: what was said judged against the checklist, and how
+/// it was said. `analyze` and `record` both end here.
+pub fn report_take(
+    file: &Path,
+    transcript: &Transcript,
+    sound: &Sound,
+    checklist: &Checklist,
+    mode: ModeChoice,
+) -> Report {
+    let timing =
+        TakeTiming { duration_s: sound.samples.duration_s(), speech_s: sound.activity.speech_s() };
+    let analysis = analyze(transcript, timing, checklist, mode);
+    let delivery = delivery::of_take(transcript, sound, checklist);
+    Report::new(&file.display().to_string(), transcript, &analysis, score(&analysis), delivery)
 }
 
 fn input_failure(error: AudioError) -> Failure {

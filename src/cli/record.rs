@@ -12,18 +12,16 @@ use indicatif::ProgressBar;
 use callcoach::analysis::{analyze, ModeChoice, TakeTiming};
 use callcoach::capture::CaptureError;
 use callcoach::checklist::{Checklist, Mode};
-use callcoach::delivery::{self, Sound};
+use callcoach::delivery::Sound;
 use callcoach::history::MadeBy;
 use callcoach::model::store::user_data_dir;
 use callcoach::record::{self, Ending, Event, RecordError, RecordOptions, Recording};
-use callcoach::report::Report;
-use callcoach::score::score;
 use callcoach::take;
 use callcoach::transcribe::Transcript;
 
 use callcoach::audio::LONGEST_TAKE;
 
-use super::analyze::{load_checklist, load_transcriber, print};
+use super::analyze::{load_checklist, load_transcriber, print, report_take};
 use super::history::Saving;
 use super::progress::Progress;
 use super::{Failure, JudgeArgs, Kind, TranscribeArgs};
@@ -84,20 +82,8 @@ pub fn run(args: RecordArgs) -> Result<(), Failure> {
     let recording = recorded.map_err(|e| record_failure(e, &path))?;
     warn_about_ending(&recording);
 
-    let timing = TakeTiming {
-        duration_s: recording.samples.duration_s(),
-        speech_s: recording.activity.speech_s(),
-    };
-    let analysis = analyze(&recording.transcript, timing, &checklist, mode);
     let sound = Sound { samples: &recording.samples, activity: &recording.activity };
-    let delivery = delivery::of_take(&recording.transcript, &sound, &checklist);
-    let report = Report::new(
-        &path.display().to_string(),
-        &recording.transcript,
-        &analysis,
-        score(&analysis),
-        delivery,
-    );
+    let report = report_take(&path, &recording.transcript, &sound, &checklist, mode);
     print(&if args.json { report.to_json() + "\n" } else { report.to_human() })?;
     saving.save(&report, &path, MadeBy::Callcoach)
 }
