@@ -210,10 +210,11 @@ fn judge(said: &Said, lexicon: &Lexicon, sound: Option<&Sound>, rules: &Delivery
             speech_level_dbfs: round_tenth(speech),
             speech_to_noise_db: round_tenth(speech - sound.activity.noise_floor_dbfs),
         });
+        let sentences = sentences(said);
         voice = Some(Voice {
             pitch_variation_semitones: pitch_variation(sound).map(round_tenth),
-            sentences: sentences(said).len(),
-            trailing_off: trailing_off(said, sound.activity, rules.trailing_off_db),
+            sentences: sentences.len(),
+            trailing_off: trailing_off(said, &sentences, sound.activity, rules.trailing_off_db),
         });
     }
     let minutes = pace.as_ref().map(|p| p.speaking_s / 60.0).filter(|&m| m > 0.0);
@@ -249,22 +250,15 @@ fn checks(
     rules: &DeliveryRules,
 ) -> Vec<Check> {
     let w = &rules.weights;
-    let check = |id: &str, weight: u32, ok: bool, observed: String, tip: &str| Check {
-        id: id.into(),
-        label: match id {
-            "fillers" => "Filler words",
-            "pace" => "Pace",
-            "pauses" => "Pauses",
-            "noise" => "Background",
-            "voice" => "Voice",
-            _ => "Hedges",
-        }
-        .into(),
-        ok,
-        weight,
-        observed,
-        tip: (!ok).then(|| tip.to_string()),
-    };
+    let check =
+        |(id, label): (&str, &str), weight: u32, ok: bool, observed: String, tip: &str| Check {
+            id: id.into(),
+            label: label.into(),
+            ok,
+            weight,
+            observed,
+            tip: (!ok).then(|| tip.to_string()),
+        };
     let mut checks = Vec::new();
     let fillers_ok = match fillers.per_minute {
         Some(rate) => rate <= rules.fillers_most_per_minute,
@@ -272,7 +266,7 @@ fn checks(
     };
     let rate = fillers.per_minute.map_or(String::new(), |r| format!(" ({r} a minute)"));
     checks.push(check(
-        "fillers",
+        ("fillers", "Filler words"),
         w.fillers,
         fillers_ok,
         match fillers.at_least {
@@ -287,7 +281,7 @@ fn checks(
         let tip = if wpm > high { &rules.pace_tip_fast } else { &rules.pace_tip_slow };
         let (aim_low, aim_high) = rules.pace_aim_wpm;
         checks.push(check(
-            "pace",
+            ("pace", "Pace"),
             w.pace,
             (low..=high).contains(&wpm),
             format!("{wpm:.0} words a minute (aim for {aim_low:.0}–{aim_high:.0})"),
@@ -296,7 +290,7 @@ fn checks(
     }
     if let Some(pauses) = pauses {
         checks.push(check(
-            "pauses",
+            ("pauses", "Pauses"),
             w.pauses,
             pauses.dead_air == 0,
             format!(
@@ -311,7 +305,7 @@ fn checks(
     }
     if let Some(noise) = noise {
         checks.push(check(
-            "noise",
+            ("noise", "Background"),
             w.noise,
             noise.speech_to_noise_db >= rules.least_speech_to_noise_db,
             match noise.speech_to_noise_db {
@@ -330,7 +324,7 @@ fn checks(
             .map_or("pitch unclear".to_string(), |v| format!("pitch varies {v} semitones"));
         let tip = if monotone { &rules.monotone_tip } else { &rules.trailing_off_tip };
         checks.push(check(
-            "voice",
+            ("voice", "Voice"),
             w.voice,
             !monotone && !trailing,
             format!("{pitch}; {} of {} sentences trail off", voice.trailing_off, voice.sentences),
@@ -339,7 +333,7 @@ fn checks(
     }
     let first = hedges.first().map_or(String::new(), |h| format!(": \"{}\"", h.text));
     checks.push(check(
-        "hedges",
+        ("hedges", "Hedges"),
         w.hedges,
         hedges.is_empty(),
         format!("{}{first}", hedges.len()),
@@ -375,10 +369,10 @@ fn measure_pace(
         if speaking_s > 0.0 { timed.len() as f64 * 60.0 / speaking_s } else { 0.0 };
     let mut fast: Vec<Stretch> = Vec::new();
     let window = rules.pace_window_s;
+    let talk_end = timed.last().map_or(0.0, |last| last.1);
     for (i, &(start, _)) in timed.iter().enumerate() {
         let end = start + window;
-        let Some(last) = timed.last() else { break };
-        if end > last.1 {
+        if end > talk_end {
             break;
         }
         let words = timed[i..].iter().take_while(|w| w.0 < end).count();
@@ -412,7 +406,7 @@ fn pitch_variation(sound: &Sound) -> Option<f64> {
     let step_s = WINDOW as f64 / f64::from(SAMPLE_RATE);
     for (i, window) in sound.samples.data.chunks_exact(WINDOW).enumerate() {
         let start_s = i as f64 * step_s;
-        if sound.activity.longest_loud_run(start_s, start_s + step_s).is_none() {
+        if sound.activity.islands(start_s, start_s + step_s).is_empty() {
             continue;
         }
         if let Some(pitch) = detector.get_pitch(window, SAMPLE_RATE as usize, 0.0, 0.7) {
@@ -457,9 +451,14 @@ fn sentences(said: &Said) -> Vec<std::ops::Range<usize>> {
 }
 
 /// How many sentences end on a word much quieter than the sentence as a whole.
-fn trailing_off(said: &Said, activity: &VoiceActivity, drop_db: f64) -> usize {
-    sentences(said)
-        .into_iter()
+fn trailing_off(
+    said: &Said,
+    sentences: &[std::ops::Range<usize>],
+    activity: &VoiceActivity,
+    drop_db: f64,
+) -> usize {
+    sentences
+        .iter()
         .filter(|range| {
             let (Some(first), Some(last)) = (said.times[range.start], said.times[range.end - 1])
             else {
