@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use crate::checklist::{Checklist, Mode};
+use crate::checklist::{Checklist, Element, Match, Mode, Personal, Token};
 use crate::transcribe::Transcript;
 
 /// How long the take is and how much of it is voice, measured from the audio.
@@ -21,7 +21,8 @@ pub struct TakeTiming {
 pub const SCRIPT_WORDS_PER_MINUTE: f64 = 140.0;
 
 /// A typed call script or transcript: its words, line by line, without times. A line end
-/// closes a sentence, as a script written one point a line means it to.
+/// closes a sentence, as a script written one point a line means it to. A line starting with
+/// `#` is a note to the reader (as `callcoach script` writes), not something to say.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Script {
     lines: Vec<Vec<String>>,
@@ -31,6 +32,7 @@ impl Script {
     pub fn new(text: &str) -> Self {
         let lines = text
             .lines()
+            .filter(|line| !line.trim_start().starts_with('#'))
             .map(|line| line.split_whitespace().map(str::to_string).collect::<Vec<_>>())
             .filter(|words| !words.is_empty())
             .collect();
@@ -111,6 +113,8 @@ pub struct Analysis {
     pub brevity: BrevityCheck,
     /// Whether anything was said at all.
     pub has_speech: bool,
+    /// With a profile, the points of it left out, one sentence each; `None` without one.
+    pub left_out: Option<Vec<String>>,
 }
 
 /// Judges a recorded take.
@@ -171,27 +175,33 @@ fn judge<'a>(
         ModeChoice::Detect => (checklist.detect_mode(&tokens), true),
     };
 
+    let quote = |m: Match| {
+        let (first, last) = (word_of_token[m.start], word_of_token[m.end - 1]);
+        let quoted: Vec<&str> = words[first..=last].iter().map(|(w, _)| *w).collect();
+        Evidence {
+            quote: quoted.join(" "),
+            start_s: times(first).map(|(start, _)| start),
+            end_s: times(last).map(|(_, end)| end),
+        }
+    };
     let findings = checklist
         .elements_of(mode)
         .map(|(element, weight)| {
-            let evidence = element.find(&tokens).map(|m| {
-                let (first, last) = (word_of_token[m.start], word_of_token[m.end - 1]);
-                let quoted: Vec<&str> = words[first..=last].iter().map(|(w, _)| *w).collect();
-                Evidence {
-                    quote: quoted.join(" "),
-                    start_s: times(first).map(|(start, _)| start),
-                    end_s: times(last).map(|(_, end)| end),
-                }
-            });
+            let heard = element.find(&tokens);
+            let (heard, tip) = match &checklist.personal {
+                Some(personal) => judge_personally(element, heard, personal, &tokens, &quote),
+                None => (heard, element.tip.clone()),
+            };
             Finding {
                 id: element.id.clone(),
                 label: element.label.clone(),
                 weight,
-                tip: evidence.is_none().then(|| element.tip.clone()),
-                evidence,
+                tip: heard.is_none().then_some(tip),
+                evidence: heard.map(quote),
             }
         })
         .collect();
+    let left_out = checklist.personal.as_ref().map(|p| left_out(p, mode, &tokens));
 
     let target = &checklist.rules(mode).brevity;
     let tip = if length.talk_s > target.max_s {
@@ -211,12 +221,102 @@ fn judge<'a>(
         weight: target.weight,
         tip,
     };
-    Analysis { mode, mode_detected, findings, brevity, has_speech: !words.is_empty() }
+    Analysis { mode, mode_detected, findings, brevity, has_speech: !words.is_empty(), left_out }
+}
+
+/// An element as the user's profile judges it, where the profile knows what it should be:
+/// where it was said, and the tip for a miss. Other elements keep the checklist's judgement.
+fn judge_personally(
+    element: &Element,
+    heard: Option<Match>,
+    personal: &Personal,
+    tokens: &[Token],
+    quote: &dyn Fn(Match) -> Evidence,
+) -> (Option<Match>, String) {
+    let profile = &personal.profile;
+    match element.id.as_str() {
+        "job_title" => {
+            let (Some(title), Some(said)) = (&profile.job_title, personal.job_title(tokens)) else {
+                return (heard, element.tip.clone());
+            };
+            let tip = match heard {
+                Some(other) => format!(
+                    "You named the job as \"{}\": say the title you applied for, \"{title}\", \
+                     so they place you at once.",
+                    quote(other).quote
+                ),
+                None => format!("Name the job you interviewed for: \"{title}\"."),
+            };
+            (said, tip)
+        }
+        "qualifications" if !profile.qualifications.is_empty() => {
+            let heard = personal.qualifications(tokens);
+            let first = heard.iter().filter_map(|h| h.at).min_by_key(|m| m.start);
+            let example = &profile.qualifications[0];
+            let tie = example.need.as_ref().map_or(String::new(), |need| format!(" for {need}"));
+            let tip = format!(
+                "Recap one or two of your strengths and tie them to what they need, e.g. your \
+                 {}{tie}.",
+                example.skill
+            );
+            (first, tip)
+        }
+        "phone_number" | "number_repeated" => {
+            let (Some(phone), Some(numbers)) = (&profile.phone, personal.numbers_said(tokens))
+            else {
+                return (heard, element.tip.clone());
+            };
+            let theirs = numbers.iter().filter(|n| n.theirs).nth(element.times.max(1) - 1);
+            let tip = match numbers.iter().find(|n| !n.theirs) {
+                Some(wrong) => format!(
+                    "The number you left, {}, is not the one in your profile, {phone}: check \
+                     the digits.",
+                    grouped(&wrong.digits)
+                ),
+                None => format!("{} Your number: {phone}.", element.tip),
+            };
+            (theirs.map(|n| n.at), tip)
+        }
+        _ => (heard, element.tip.clone()),
+    }
+}
+
+/// Digits grouped the way North American numbers are read out (617-555-0142, 555-0142);
+/// other lengths as they are.
+fn grouped(digits: &str) -> String {
+    match digits.len() {
+        7 => format!("{}-{}", &digits[..3], &digits[3..]),
+        10 => format!("{}-{}-{}", &digits[..3], &digits[3..6], &digits[6..]),
+        _ => digits.to_string(),
+    }
+}
+
+/// The profile's points that the rehearsal did not make: qualifications and wished-for points
+/// in a call, the interviewer's name in either.
+fn left_out(personal: &Personal, mode: Mode, tokens: &[Token]) -> Vec<String> {
+    let mut left_out = Vec::new();
+    if personal.interviewer_named(tokens) == Some(false) {
+        let name = personal.profile.interviewer.as_deref().unwrap_or_default();
+        left_out.push(format!("You didn't address {name} by name."));
+    }
+    if mode == Mode::Call {
+        for missed in personal.qualifications(tokens).iter().filter(|h| h.at.is_none()) {
+            left_out.push(format!("You didn't mention your {}.", missed.detail.skill));
+        }
+        for missed in personal.wishes(tokens).iter().filter(|h| h.at.is_none()) {
+            left_out.push(format!(
+                "You didn't add what you wished you had said in the interview: \"{}\".",
+                missed.detail
+            ));
+        }
+    }
+    left_out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profile::Profile;
     use crate::transcribe::Word;
 
     const CALL: ModeChoice = ModeChoice::Given(Mode::Call);
@@ -312,6 +412,115 @@ mod tests {
         assert!(!one_line.findings[0].found(), "{:?}", one_line.findings[0]);
         let joined = analyze_script(&Script::new("thank you for the interview"), &checklist, CALL);
         assert!(joined.findings[0].found());
+    }
+
+    fn dana() -> Profile {
+        Profile::parse(
+            r#"version = 1
+name = "Dana Reed"
+phone = "617-555-0142"
+job_title = "Marketing Coordinator"
+interviewer = "Ms. Carter"
+wish_i_had_said = ["I also speak Spanish"]
+[[qualifications]]
+skill = "PMP certification"
+need = "the spring launch"
+[[qualifications]]
+skill = "five years of email marketing"
+"#,
+            std::path::Path::new("profile.toml"),
+        )
+        .unwrap()
+    }
+
+    fn finding<'a>(analysis: &'a Analysis, id: &str) -> &'a Finding {
+        analysis.findings.iter().find(|f| f.id == id).unwrap()
+    }
+
+    #[test]
+    fn a_profile_judges_the_title_and_qualifications_as_the_users_own() {
+        let checklist = Checklist::builtin().with_profile(dana());
+        let judge = |text: &str| analyze_script(&Script::new(text), &checklist, CALL);
+
+        let generic = analyze_script(&Script::new(COMPLETE), &Checklist::builtin(), CALL);
+        assert!(finding(&generic, "job_title").found() && generic.left_out.is_none());
+        let elsewhere = judge(COMPLETE);
+        assert!(finding(&elsewhere, "job_title").found(), "marketing coordinator is Dana's too");
+        assert!(!finding(&elsewhere, "qualifications").found(), "twenty percent is not Dana's");
+        assert_eq!(
+            finding(&elsewhere, "qualifications").tip.as_deref(),
+            Some(
+                "Recap one or two of your strengths and tie them to what they need, e.g. your \
+                 PMP certification for the spring launch."
+            )
+        );
+        assert_eq!(
+            elsewhere.left_out.unwrap(),
+            [
+                "You didn't mention your PMP certification.",
+                "You didn't mention your five years of email marketing.",
+                "You didn't add what you wished you had said in the interview: \"I also speak \
+                 Spanish\"."
+            ],
+            "Ms. Carter was addressed"
+        );
+
+        let other_job = judge(
+            "Hi Mr. Ortiz, I interviewed for the sales manager position. My PMP \
+                               certification fits. I also speak Spanish.",
+        );
+        let title = finding(&other_job, "job_title");
+        assert!(!title.found());
+        assert_eq!(
+            title.tip.as_deref(),
+            Some(
+                "You named the job as \"interviewed for the sales manager\": say the title you \
+                 applied for, \"Marketing Coordinator\", so they place you at once."
+            )
+        );
+        assert_eq!(
+            finding(&other_job, "qualifications").evidence.as_ref().unwrap().quote,
+            "PMP \
+                   certification"
+        );
+        assert_eq!(
+            other_job.left_out.unwrap(),
+            [
+                "You didn't address Ms. Carter by name.",
+                "You didn't mention your five years of email marketing."
+            ]
+        );
+    }
+
+    #[test]
+    fn a_profile_credits_only_the_users_own_number_on_a_voicemail() {
+        let checklist = Checklist::builtin().with_profile(dana());
+        let voicemail = ModeChoice::Given(Mode::Voicemail);
+        let judge = |text: &str| analyze_script(&Script::new(text), &checklist, voicemail);
+        let right = judge(
+            "Please call me back at six one seven, five five five, oh one four \
+                           two. Again, 617-555-0142.",
+        );
+        assert!(
+            finding(&right, "phone_number").found() && finding(&right, "number_repeated").found()
+        );
+        assert_eq!(right.left_out.as_ref().unwrap().len(), 1, "Ms. Carter, not qualifications");
+        let transposed = judge("Please call me back at 617-555-0124. Again, 617-555-0124.");
+        let number = finding(&transposed, "phone_number");
+        assert!(!number.found());
+        assert_eq!(
+            number.tip.as_deref(),
+            Some(
+                "The number you left, 617-555-0124, is not the one in your profile, \
+                  617-555-0142: check the digits."
+            )
+        );
+        let generic = analyze_script(
+            &Script::new("Please call me back at 617-555-0124. Again, 617-555-0124."),
+            &Checklist::builtin(),
+            voicemail,
+        );
+        assert!(finding(&generic, "number_repeated").found(), "any number, without a profile");
     }
 
     #[test]

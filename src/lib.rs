@@ -10,12 +10,14 @@
 pub mod analysis;
 pub mod atomic_file;
 pub mod audio;
+pub mod call_script;
 pub mod capture;
 pub mod checklist;
 pub mod delivery;
 pub mod history;
 pub mod live;
 pub mod model;
+pub mod profile;
 pub mod record;
 pub mod report;
 pub mod score;

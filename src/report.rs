@@ -56,9 +56,12 @@ use std::fmt::Write as _;
 use anstyle::{AnsiColor, Style};
 use serde::{Deserialize, Serialize};
 
+use chrono::NaiveDateTime;
+
 use crate::analysis::{Analysis, Script, SCRIPT_WORDS_PER_MINUTE};
 use crate::checklist::Mode;
 use crate::delivery::Delivery;
+use crate::profile::CallWindow;
 use crate::score::Score;
 use crate::transcribe::Transcript;
 
@@ -80,6 +83,27 @@ pub struct Report {
     pub score: u32,
     /// How it was said, with its own score (see [`crate::delivery`]).
     pub delivery: Delivery,
+    /// What the user's profile adds; `None` when judged without one. Reports kept in the
+    /// history from before profiles existed have none.
+    #[serde(default)]
+    pub personal: Option<PersonalReport>,
+}
+
+/// The profile's side of the report: the points left out, and the time left to call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonalReport {
+    pub left_out: Vec<String>,
+    pub call_window: Option<CallWindowReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallWindowReport {
+    /// Local times, as `2026-11-26T14:00:00`.
+    pub interview_at: NaiveDateTime,
+    pub closes_at: NaiveDateTime,
+    /// Negative once the 24 hours have passed.
+    pub hours_left: f64,
+    pub message: String,
 }
 
 /// A word as said, and when, for a recording.
@@ -202,7 +226,25 @@ impl Report {
             },
             score: score.value,
             delivery,
+            personal: analysis
+                .left_out
+                .as_ref()
+                .map(|left_out| PersonalReport { left_out: left_out.clone(), call_window: None }),
         }
+    }
+
+    /// Adds how much of the 24 hours after the interview is left, to a report judged with a
+    /// profile.
+    pub fn with_call_window(mut self, window: Option<CallWindow>) -> Self {
+        if let (Some(personal), Some(window)) = (&mut self.personal, window) {
+            personal.call_window = Some(CallWindowReport {
+                interview_at: window.interview_at,
+                closes_at: window.closes_at(),
+                hours_left: (window.left().num_minutes() as f64 / 6.0).round() / 10.0,
+                message: window.describe(),
+            });
+        }
+        self
     }
 
     /// The report as one line of JSON.
@@ -277,6 +319,19 @@ impl Report {
         out.push('\n');
         let _ = writeln!(out, "{bold}Score {}/100{bold:#}", self.score);
         out.push('\n');
+        if let Some(personal) = &self.personal {
+            let _ = writeln!(out, "{bold}From your profile{bold:#}");
+            if personal.left_out.is_empty() {
+                let _ = writeln!(out, "  {good}✓{good:#} You made every point of your profile.");
+            }
+            for point in &personal.left_out {
+                let _ = writeln!(out, "  {bad}✗{bad:#} {point}");
+            }
+            if let Some(window) = &personal.call_window {
+                let _ = writeln!(out, "  {}", window.message);
+            }
+            out.push('\n');
+        }
         self.delivery_to_human(&mut out);
         out
     }
@@ -428,6 +483,7 @@ pub(crate) mod tests {
                 "input",
                 "mode",
                 "mode_detected",
+                "personal",
                 "score",
                 "speech_s",
                 "transcript",

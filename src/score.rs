@@ -58,7 +58,14 @@ mod tests {
             weight: 10,
             tip: (!brevity_ok).then(|| "shorter".into()),
         };
-        Analysis { mode: Mode::Call, mode_detected: false, findings, brevity, has_speech }
+        Analysis {
+            mode: Mode::Call,
+            mode_detected: false,
+            findings,
+            brevity,
+            has_speech,
+            left_out: None,
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! phrase language is in [`pattern`].
 
 pub mod pattern;
+mod personal;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -16,7 +17,10 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use crate::profile::Profile;
+
 pub use pattern::{phone_number, Lexicon, Match, Pattern, PatternError, Token};
+pub use personal::{Heard, NumberSaid, Personal};
 
 /// The built-in checklist's text.
 pub const BUILTIN: &str = include_str!("default.toml");
@@ -61,6 +65,8 @@ pub struct Checklist {
     /// Spellings, word classes and not-names, shared by every element's patterns.
     pub lexicon: Lexicon,
     pub delivery: DeliveryRules,
+    /// The user's profile, which makes some elements personal; `None` judges generically.
+    pub personal: Option<Personal>,
     call: Rules,
     voicemail: Rules,
 }
@@ -191,7 +197,7 @@ impl Element {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChecklistError {
-    #[error("{origin}: cannot read it: {source}")]
+    #[error("{origin}: cannot read it")]
     Unreadable { origin: String, source: std::io::Error },
     /// Bad TOML or bad content; `message` leads with the line where there is one.
     #[error("{origin}: {message}")]
@@ -438,6 +444,13 @@ impl Checklist {
         Self::compile(&layers)
     }
 
+    /// The checklist made personal: the job title, qualifications and phone number are
+    /// judged against the user's own (see [`Personal`]).
+    pub fn with_profile(mut self, profile: Profile) -> Self {
+        self.personal = Some(Personal::new(profile, &self.lexicon));
+        self
+    }
+
     /// How `mode` judges a rehearsal.
     pub fn rules(&self, mode: Mode) -> &Rules {
         match mode {
@@ -557,7 +570,7 @@ impl Checklist {
             }
         }
         let delivery = Self::delivery(layers, &lexicon)?;
-        Ok(Self { elements, lexicon, delivery, call, voicemail })
+        Ok(Self { elements, lexicon, delivery, personal: None, call, voicemail })
     }
 
     /// `[delivery]` from every layer: later values override, phrases add up.
@@ -788,7 +801,7 @@ fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// toml's message, led by "line L, column C" where the error has a place.
-fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
+pub(crate) fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
     let message = error.message().trim().to_string();
     match error.span() {
         Some(span) => {

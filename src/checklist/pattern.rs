@@ -316,7 +316,7 @@ impl Pattern {
             Step::Phone => {
                 // Only the whole run of digits is a number: "555 0142" inside "617 555 0142"
                 // is not another one.
-                let starts_run = at == 0 || phone_digits_of(&tokens[at - 1].norm).is_none();
+                let starts_run = at == 0 || digits_said(&tokens[at - 1].norm).is_none();
                 let (words, _) = phone_number(&tokens[at.min(tokens.len())..])?;
                 starts_run.then(|| self.end_of(tokens, at + words, step + 1)).flatten()
             }
@@ -397,7 +397,7 @@ pub fn phone_number(tokens: &[Token]) -> Option<(usize, String)> {
             _ => 1,
         };
         if repeat > 1 {
-            let Some(digit) = tokens.get(used + 1).and_then(|t| phone_digits_of(&t.norm)) else {
+            let Some(digit) = tokens.get(used + 1).and_then(|t| digits_said(&t.norm)) else {
                 break;
             };
             if digit.len() != 1 {
@@ -407,11 +407,11 @@ pub fn phone_number(tokens: &[Token]) -> Option<(usize, String)> {
             used += 2;
             continue;
         }
-        let Some(mut said) = phone_digits_of(&token.norm) else { break };
+        let Some(mut said) = digits_said(&token.norm) else { break };
         used += 1;
         // "fifty five" is 55, not 505.
         if said.len() == 2 && said.ends_with('0') && TENS.contains(&token.norm.as_str()) {
-            if let Some(unit) = tokens.get(used).and_then(|t| phone_digits_of(&t.norm)) {
+            if let Some(unit) = tokens.get(used).and_then(|t| digits_said(&t.norm)) {
                 if unit.len() == 1
                     && unit != "0"
                     && !matches!(tokens[used].norm.as_str(), "oh" | "o")
@@ -436,7 +436,7 @@ pub fn phone_number(tokens: &[Token]) -> Option<(usize, String)> {
 
 /// The digits one word of a phone number stands for: "0142" → "0142", "six" → "6", "oh" →
 /// "0", "fifteen" → "15", "fifty" → "50", "fiftyfive" (from "fifty-five") → "55".
-fn phone_digits_of(norm: &str) -> Option<String> {
+pub(crate) fn digits_said(norm: &str) -> Option<String> {
     if !norm.is_empty() && norm.chars().all(|c| c.is_ascii_digit()) {
         return Some(norm.to_string());
     }

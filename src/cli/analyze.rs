@@ -9,6 +9,7 @@ use callcoach::checklist::Checklist;
 use callcoach::delivery::{self, Sound};
 use callcoach::history::MadeBy;
 use callcoach::model::store::{ModelDirs, ModelError};
+use callcoach::profile::CallWindow;
 use callcoach::report::Report;
 use callcoach::score::score;
 use callcoach::transcribe::{
@@ -42,7 +43,7 @@ pub struct AnalyzeArgs {
 
 pub fn run(args: AnalyzeArgs) -> Result<(), Failure> {
     let progress = Progress::new(args.quiet || args.json);
-    let checklist = load_checklist(args.judge.checklist.as_deref())?;
+    let checklist = args.judge.checklist()?;
     let mode = args.judge.mode();
     let saving = Saving::open(args.no_save)?;
     let transcriber = load_transcriber(&args.transcribe, progress)?;
@@ -80,15 +81,6 @@ pub fn report_each(
         }
     }
     first_failure.map_or(Ok(()), Err)
-}
-
-pub fn load_checklist(path: Option<&Path>) -> Result<Checklist, Failure> {
-    match path {
-        None => Ok(Checklist::builtin()),
-        Some(path) => Checklist::load(path).map_err(|e| {
-            Failure::new(Kind::Input, e).hint("the checklist format is described in the README")
-        }),
-    }
 }
 
 const GET_A_MODEL: &str = "get a good model with `callcoach model fetch tiny.en` (or `make model` \
@@ -161,6 +153,13 @@ pub fn report_take(
     let analysis = analyze(transcript, timing, checklist, mode);
     let delivery = delivery::of_take(transcript, sound, checklist);
     Report::new(&file.display().to_string(), transcript, &analysis, score(&analysis), delivery)
+        .with_call_window(call_window(checklist))
+}
+
+/// The time left to call, where the profile says when the interview was.
+pub fn call_window(checklist: &Checklist) -> Option<CallWindow> {
+    let now = chrono::Local::now().naive_local();
+    checklist.personal.as_ref()?.profile.call_window(now)
 }
 
 fn input_failure(error: AudioError) -> Failure {

@@ -9,7 +9,7 @@ use callcoach::delivery;
 use callcoach::report::Report;
 use callcoach::score::score;
 
-use super::analyze::{load_checklist, report_each};
+use super::analyze::{call_window, report_each};
 use super::{Failure, JudgeArgs, Kind};
 
 #[derive(Debug, clap::Args)]
@@ -26,14 +26,15 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: CheckArgs) -> Result<(), Failure> {
-    let checklist = load_checklist(args.judge.checklist.as_deref())?;
+    let checklist = args.judge.checklist()?;
     let mode = args.judge.mode();
     report_each(&args.files, args.json, |file| {
         let script = read_script(file)?;
         let analysis = analyze_script(&script, &checklist, mode);
         let delivery = delivery::of_script(&script, &checklist);
         let name = file.display().to_string();
-        Ok(Report::for_script(&name, &script, &analysis, score(&analysis), delivery))
+        Ok(Report::for_script(&name, &script, &analysis, score(&analysis), delivery)
+            .with_call_window(call_window(&checklist)))
     })
 }
 

@@ -7,15 +7,18 @@ mod devices;
 mod failure;
 mod history;
 mod model;
+mod profile;
 mod progress;
 mod record;
+mod script;
 
 use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
 use callcoach::analysis::ModeChoice;
-use callcoach::checklist::Mode;
+use callcoach::checklist::{Checklist, Mode};
+use callcoach::profile::{Profile, ProfileError};
 
 pub use failure::{Failure, Kind};
 
@@ -45,6 +48,12 @@ enum Command {
     /// Rehearse into the microphone: the report appears the moment you stop.
     #[command(after_help = failure::EXIT_CODES)]
     Record(record::RecordArgs),
+    /// Write your call script (or voicemail) from your profile: a short list of what to say.
+    #[command(after_help = failure::EXIT_CODES)]
+    Script(script::ScriptArgs),
+    /// Your profile, which makes the checks personal: write it, or see what is read from it.
+    #[command(subcommand)]
+    Profile(profile::ProfileCommand),
     /// Your rehearsals so far: scores, ticks, the trend, and what you keep missing.
     #[command(after_help = failure::EXIT_CODES)]
     History(history::HistoryArgs),
@@ -86,6 +95,49 @@ pub struct JudgeArgs {
     /// A checklist file to judge against instead of the built-in one (see the README).
     #[arg(long, value_name = "FILE")]
     checklist: Option<PathBuf>,
+    #[command(flatten)]
+    profile: ProfileArgs,
+}
+
+/// Where the user's profile is, for every command that reads it.
+#[derive(Debug, clap::Args)]
+pub struct ProfileArgs {
+    /// Your profile (see `callcoach profile init`), which makes the checks personal
+    /// [default: profile.toml in the user config directory, used when it exists].
+    #[arg(long, env = "CALLCOACH_PROFILE", value_name = "FILE")]
+    profile: Option<PathBuf>,
+    /// Judge without your profile, as for anyone (whatever --profile says).
+    #[arg(long)]
+    no_profile: bool,
+}
+
+impl ProfileArgs {
+    /// The profile's file: the one named, else the default one. `None` only when the system
+    /// reports no home directory.
+    fn path(&self) -> Option<PathBuf> {
+        self.profile.clone().or_else(Profile::default_path)
+    }
+
+    /// The profile to judge with: the one named (which must exist), else the default one
+    /// where there is one.
+    fn load(&self) -> Result<Option<Profile>, Failure> {
+        if self.no_profile {
+            return Ok(None);
+        }
+        let Some(path) = self.path() else { return Ok(None) };
+        if self.profile.is_none() && !path.exists() {
+            return Ok(None);
+        }
+        Profile::load(&path).map(Some).map_err(|e| {
+            let hint = match &e {
+                ProfileError::Unreadable { .. } => {
+                    "write one with `callcoach profile init`, or judge without one: --no-profile"
+                }
+                _ => "fix it, or judge without it: --no-profile (`callcoach profile init --force` starts it again)",
+            };
+            Failure::new(Kind::Input, e).hint(hint)
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -96,6 +148,20 @@ enum ModeArg {
 }
 
 impl JudgeArgs {
+    /// The checklist to judge against, made personal by the profile where there is one.
+    fn checklist(&self) -> Result<Checklist, Failure> {
+        let checklist = match &self.checklist {
+            None => Checklist::builtin(),
+            Some(path) => Checklist::load(path).map_err(|e| {
+                Failure::new(Kind::Input, e).hint("the checklist format is described in the README")
+            })?,
+        };
+        Ok(match self.profile.load()? {
+            Some(profile) => checklist.with_profile(profile),
+            None => checklist,
+        })
+    }
+
     fn mode(&self) -> ModeChoice {
         match self.mode {
             ModeArg::Auto => ModeChoice::Detect,
@@ -110,6 +176,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Command::Analyze(a) => analyze::run(a),
         Command::Check(c) => check::run(c),
         Command::Record(r) => record::run(r),
+        Command::Script(s) => script::run(s),
+        Command::Profile(p) => profile::run(p),
         Command::History(h) => history::run(h),
         Command::Devices(d) => devices::run(d),
         Command::Model(m) => model::run(m),

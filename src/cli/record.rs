@@ -21,7 +21,7 @@ use callcoach::transcribe::Transcript;
 
 use callcoach::audio::LONGEST_TAKE;
 
-use super::analyze::{load_checklist, load_transcriber, print, report_take};
+use super::analyze::{load_transcriber, print, report_take};
 use super::history::Saving;
 use super::progress::Progress;
 use super::{Failure, JudgeArgs, Kind, TranscribeArgs};
@@ -55,7 +55,7 @@ pub struct RecordArgs {
 
 pub fn run(args: RecordArgs) -> Result<(), Failure> {
     let progress = Progress::new(args.quiet || args.json);
-    let checklist = load_checklist(args.judge.checklist.as_deref())?;
+    let checklist = args.judge.checklist()?;
     let mode = args.judge.mode();
     let saving = Saving::open(args.no_save)?;
     let transcriber = load_transcriber(&args.transcribe, progress)?;

@@ -134,7 +134,7 @@ pub enum GgmlError {
     /// it would crash whisper.cpp, which trusts these fields.
     #[error("{} is not a usable whisper.cpp model: {what}", .path.display())]
     Malformed { path: PathBuf, what: String },
-    #[error("cannot read {}: {source}", .path.display())]
+    #[error("cannot read {}", .path.display())]
     Io { path: PathBuf, source: io::Error },
 }
 

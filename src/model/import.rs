@@ -73,7 +73,7 @@ pub enum ImportError {
     MissingVocabulary,
     #[error("bad vocabulary in {location}: {reason}")]
     BadVocabulary { location: String, reason: String },
-    #[error("cannot use {location}: {source}")]
+    #[error("cannot use {location}")]
     Model {
         location: String,
         #[source]
@@ -88,13 +88,13 @@ pub enum ImportError {
          blocks of {Q8_0_BLOCK}"
     )]
     CannotQuantize { tensor: String, row_len: usize },
-    #[error("{}: {source}", .path.display())]
+    #[error("{}", .path.display())]
     Io {
         path: PathBuf,
         #[source]
         source: io::Error,
     },
-    #[error("cannot read {} as a wheel (zip): {source}", .path.display())]
+    #[error("cannot read {} as a wheel (zip)", .path.display())]
     Zip {
         path: PathBuf,
         #[source]

@@ -9,6 +9,7 @@ mod history;
 mod judgement;
 mod model;
 mod privacy;
+mod profile;
 mod record;
 mod support;
 mod transcription;

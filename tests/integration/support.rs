@@ -27,8 +27,9 @@ pub fn shared_data(name: &str) -> PathBuf {
     path
 }
 
-/// The binary, with the user's own settings out of the way: no model or data directory
-/// from the environment, no colour, and a private data directory.
+/// The binary, with the user's own settings out of the way: no model, data directory or
+/// profile from the environment, no colour, and a private data directory, whose `config`
+/// folder stands in for the user's config directory (where the profile is looked for).
 pub fn callcoach(data_dir: &Path) -> Command {
     Command::from_std(callcoach_process(data_dir))
 }
@@ -41,7 +42,11 @@ pub fn callcoach_process(data_dir: &Path) -> std::process::Command {
             command.env_remove(key);
         }
     }
-    command.env("CALLCOACH_DATA_DIR", data_dir).env("NO_COLOR", "1").current_dir(data_dir);
+    command
+        .env("CALLCOACH_DATA_DIR", data_dir)
+        .env("XDG_CONFIG_HOME", data_dir.join("config"))
+        .env("NO_COLOR", "1")
+        .current_dir(data_dir);
     command
 }
 
@@ -65,6 +70,24 @@ pub struct Report {
     pub brevity: Brevity,
     pub score: u32,
     pub delivery: Delivery,
+    /// What the profile adds: `null` when judged without one.
+    pub personal: Option<Personal>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Personal {
+    pub left_out: Vec<String>,
+    pub call_window: Option<CallWindow>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallWindow {
+    pub interview_at: String,
+    pub closes_at: String,
+    pub hours_left: f64,
+    pub message: String,
 }
 
 /// How it was said: `null` for what a typed script cannot show.
