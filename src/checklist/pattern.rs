@@ -107,8 +107,11 @@ impl Lexicon {
                 continue;
             }
             let closing = raw.trim_end_matches(['"', '\'', ')', '”', '’']);
+            // "P.M.P." and "U.S." are abbreviations, whose last full stop ends nothing.
+            let dotted = closing.trim_end_matches('.').contains('.');
             let ends_sentence = line_end
                 || (closing.ends_with(['.', '?', '!'])
+                    && !dotted
                     && !ABBREVIATIONS.contains(&normalize(raw).as_str()));
             tokens.push(Token { raw: raw.to_string(), norm, ends_sentence, could_be_name: false });
             word_of_token.push(i);
@@ -560,6 +563,11 @@ mod tests {
             matched("hi ..0-2 <name>", "Hi Ms. Carter"),
             Some("Hi Ms. Carter".into()),
             "a title's full stop ends no sentence"
+        );
+        assert_eq!(
+            matched("my ..0-1 certification", "My P.M.P. certification"),
+            Some("My P.M.P. certification".into()),
+            "nor does a dotted abbreviation's"
         );
         let lines = lexicon()
             .read([("Thanks", true), ("for", false), ("the", false), ("interview", false)])
