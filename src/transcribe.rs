@@ -73,6 +73,15 @@ pub enum TranscribeError {
     BadModel(#[from] crate::model::ggml::GgmlError),
     #[error("transcription failed: {0}")]
     Failed(String),
+    #[error("{} is an English-only model: it cannot transcribe language \"{language}\"", .model.display())]
+    EnglishOnly { model: PathBuf, language: String },
+}
+
+/// Whether `code` is a language code Whisper knows ("en", "es", …).
+pub fn known_language(code: &str) -> bool {
+    // whisper.cpp would print its own complaint about an unknown code to stderr.
+    whisper_rs::install_logging_hooks();
+    whisper_rs::get_lang_id(code).is_some()
 }
 
 /// How to run Whisper.
@@ -107,7 +116,15 @@ impl WhisperTranscriber {
     pub fn load(model: &Path, options: WhisperOptions) -> Result<Self, TranscribeError> {
         // whisper.cpp logs every load step to stderr; a user should see only our messages.
         whisper_rs::install_logging_hooks();
-        crate::model::ggml::check(model)?;
+        let hparams = crate::model::ggml::check(model)?;
+        // An English-only model given another language writes English nonsense rather than
+        // failing.
+        if let Some(language) = options.language.as_ref().filter(|l| *l != "en") {
+            if hparams.is_english_only() {
+                let (model, language) = (model.to_path_buf(), language.clone());
+                return Err(TranscribeError::EnglishOnly { model, language });
+            }
+        }
         let mut params = WhisperContextParameters::default();
         // Measured: same speed and transcripts, 65–90 MB less memory (DTW is not used).
         params.flash_attn(true);

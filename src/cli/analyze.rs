@@ -104,7 +104,13 @@ pub fn load_transcriber(
     let spinner = progress.spinner(format!("Loading model {}", model.display()));
     let loaded = WhisperTranscriber::load(&model, options);
     spinner.finish_and_clear();
-    loaded.map_err(|e| Failure::new(Kind::Model, e).hint(GET_A_MODEL))
+    loaded.map_err(|e| match e {
+        TranscribeError::EnglishOnly { .. } => Failure::new(Kind::Model, e).hint(
+            "for languages other than English, use a multilingual model: `callcoach model \
+             fetch base`, then --model base",
+        ),
+        _ => Failure::new(Kind::Model, e).hint(GET_A_MODEL),
+    })
 }
 
 fn analyze_file(
@@ -128,7 +134,9 @@ fn analyze_file(
         )
         .map_err(|e| {
             let kind = match e {
-                TranscribeError::ModelLoad { .. } | TranscribeError::BadModel(_) => Kind::Model,
+                TranscribeError::ModelLoad { .. }
+                | TranscribeError::BadModel(_)
+                | TranscribeError::EnglishOnly { .. } => Kind::Model,
                 TranscribeError::Failed(_) => Kind::Runtime,
             };
             Failure::new(kind, e).context(file.display().to_string())

@@ -78,7 +78,7 @@ pub struct TranscribeArgs {
     #[arg(long, short, env = "CALLCOACH_MODEL", value_name = "PATH|NAME")]
     model: Option<String>,
     /// Spoken language (a Whisper language code); `auto` lets a multilingual model detect it.
-    #[arg(long, default_value = "en")]
+    #[arg(long, default_value = "en", value_parser = language_code)]
     language: String,
     /// CPU threads for transcription [default: the number of cores, at most 8].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -168,6 +168,14 @@ impl JudgeArgs {
             ModeArg::Call => ModeChoice::Given(Mode::Call),
             ModeArg::Voicemail => ModeChoice::Given(Mode::Voicemail),
         }
+    }
+}
+
+fn language_code(code: &str) -> Result<String, String> {
+    if code == "auto" || callcoach::transcribe::known_language(code) {
+        Ok(code.to_string())
+    } else {
+        Err("not a language Whisper knows: use a code such as en, es or de, or auto".to_string())
     }
 }
 

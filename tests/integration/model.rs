@@ -211,3 +211,25 @@ fn a_broken_model_file_is_named_with_how_to_get_a_good_one() {
         assert!(lines[1].starts_with("hint: get a good model with `callcoach model fetch tiny.en`"));
     }
 }
+
+#[test]
+fn a_language_the_model_cannot_hear_is_refused_before_transcribing() {
+    let home = tempfile::tempdir().unwrap();
+    let sample = crate::support::root().join("samples/complete-call.wav");
+    callcoach(home.path())
+        .args(["analyze", "--language", "fr", "--model"])
+        .arg(crate::support::model())
+        .arg(&sample)
+        .assert()
+        .code(4)
+        .stdout("")
+        .stderr(contains("is an English-only model: it cannot transcribe language \"fr\""))
+        .stderr(contains("callcoach model fetch base"));
+    callcoach(home.path())
+        .args(["analyze", "--language", "klingon"])
+        .arg(&sample)
+        .assert()
+        .code(2)
+        .stderr(contains("not a language Whisper knows"))
+        .stderr(contains("whisper_lang_id").not());
+}
