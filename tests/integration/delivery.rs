@@ -140,6 +140,70 @@ fn a_confident_take_has_no_fillers_hedges_or_dead_air() {
     }
 }
 
+/// Sentences spoken one by one, each with its last 0.6 s of voice 14 dB down (as a voice
+/// that trails off), or left as spoken, with a 0.6 s pause after each; and the time each
+/// sentence's voice ends.
+pub(crate) fn sentences_take(dir: &Path, trailing: bool) -> (PathBuf, Vec<f64>) {
+    const SENTENCES: [&str; 5] = [
+        "Hi, this is Dana Reed, calling about the marketing coordinator position.",
+        "Thank you for taking the time to meet with me yesterday.",
+        "I have five years of experience in email marketing.",
+        "I would be happy to send you my references.",
+        "May I ask when you expect to make a decision?",
+    ];
+    let parts: Vec<PathBuf> = SENTENCES
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let part = dir.join(format!("sentence{i}-{trailing}"));
+            std::fs::create_dir(&part).unwrap();
+            let spoken = render(text, ("flite", "rms"), Channel::Clean, &part);
+            let voice = part.join("voice.wav");
+            // Without the engine's trailing silence, the last 0.6 s is the last word.
+            run(sox()
+                .arg(&spoken)
+                .arg(&voice)
+                .args(["reverse", "silence", "1", "0.05", "1%", "reverse"]));
+            let sentence = part.join("sentence.wav");
+            if trailing {
+                let (head, tail) = (part.join("head.wav"), part.join("tail.wav"));
+                run(sox().arg(&voice).arg(&head).args(["trim", "0", "-0.6"]));
+                run(sox().arg(&voice).arg(&tail).args(["trim", "-0.6", "vol", "0.2"]));
+                run(sox().arg(&head).arg(&tail).arg(&sentence).args(["pad", "0", "0.6"]));
+            } else {
+                run(sox().arg(&voice).arg(&sentence).args(["pad", "0", "0.6"]));
+            }
+            sentence
+        })
+        .collect();
+    let take = dir.join(if trailing { "trailing.wav" } else { "level.wav" });
+    run(sox().args(&parts).arg(&take));
+    let ends = parts
+        .iter()
+        .scan(0.0, |at, part| {
+            *at += duration(part);
+            Some(*at - 0.6)
+        })
+        .collect();
+    (take, ends)
+}
+
+#[test]
+fn sentences_that_trail_off_are_counted_and_fail_the_voice_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let level = analyze(&sentences_take(dir.path(), false).0).delivery;
+    let voice = level.voice.as_ref().unwrap();
+    assert_eq!((voice.sentences, voice.trailing_off), (5, 0), "{voice:?}");
+
+    let trailing = analyze(&sentences_take(dir.path(), true).0).delivery;
+    let voice = trailing.voice.as_ref().unwrap();
+    assert_eq!(voice.sentences, 5, "{voice:?}");
+    assert!(voice.trailing_off >= 4, "{voice:?}");
+    let check = trailing.check("voice");
+    assert!(!check.ok, "{check:?}");
+    assert!(check.observed.ends_with(&format!("{} of 5 sentences trail off", voice.trailing_off)));
+}
+
 #[test]
 fn loud_background_noise_earns_the_quiet_spot_tip() {
     let dir = tempfile::tempdir().unwrap();

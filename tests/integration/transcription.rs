@@ -38,3 +38,61 @@ fn a_real_telephone_band_voice_at_8k_is_transcribed() {
     let wer = word_error_rate(reference, &transcript.text());
     assert!(wer <= 0.10, "WER {wer:.3}: {}", transcript.text());
 }
+
+/// Each sentence's last word, as the transcript times it.
+fn sentence_ends(transcript: &callcoach::transcribe::Transcript) -> Vec<(String, f64)> {
+    transcript
+        .words
+        .iter()
+        .filter(|w| w.text.ends_with(['.', '?', '!']))
+        .map(|w| (w.text.clone(), w.end_s))
+        .collect()
+}
+
+#[test]
+fn word_times_stay_on_the_speech_from_the_first_sentence_to_the_last() {
+    let dir = tempfile::tempdir().unwrap();
+    let (take, truth) = crate::delivery::sentences_take(dir.path(), false);
+    let transcriber = WhisperTranscriber::load(&model(), WhisperOptions::default()).unwrap();
+    let samples = read_recording(&take).unwrap();
+    let activity = VoiceActivity::detect(&samples);
+    let transcript = transcriber.transcribe(&samples, &activity, Box::new(|_| {})).unwrap();
+    let heard = sentence_ends(&transcript);
+    assert_eq!(heard.len(), truth.len(), "{heard:?}");
+    for ((word, end_s), true_end_s) in heard.iter().zip(&truth) {
+        // Token timestamps were up to 4 s off here from the third sentence on.
+        assert!((end_s - true_end_s).abs() <= 0.25, "{word} ends at {end_s}, not {true_end_s}");
+    }
+    for word in &transcript.words {
+        assert!(activity.voiced_between(word.start_s, word.end_s), "{word:?} is over silence");
+    }
+}
+
+#[test]
+fn a_real_voice_ends_its_sentences_where_its_pauses_begin() {
+    let samples = read_recording(&shared_data("OSR_us_000_0034_8k.wav")).unwrap();
+    let activity = VoiceActivity::detect(&samples);
+    let transcriber = WhisperTranscriber::load(&model(), WhisperOptions::default()).unwrap();
+    let transcript = transcriber.transcribe(&samples, &activity, Box::new(|_| {})).unwrap();
+    let ends = sentence_ends(&transcript);
+    assert!(ends.len() >= 9, "{ends:?}");
+    // The reader pauses for half a second or more after each sentence (the last one ends
+    // the recording): its last word ends in one of those pauses, give or take 0.3 s, each in
+    // its own.
+    let voice = activity.islands(0.0, samples.duration_s());
+    let mut pauses: Vec<(f64, f64)> = voice
+        .windows(2)
+        .map(|pair| (pair[0].1, pair[1].0))
+        .filter(|(start, end)| end - start >= 0.5)
+        .collect();
+    pauses.push((voice.last().unwrap().1, samples.duration_s()));
+    let mut used = Vec::new();
+    for (word, end_s) in ends {
+        let pause = pauses
+            .iter()
+            .position(|&(start, end)| end_s >= start - 0.3 && end_s <= end + 0.1)
+            .unwrap_or_else(|| panic!("{word} ends at {end_s}, in no pause: {pauses:?}"));
+        assert!(!used.contains(&pause), "{word} ends in the pause of the sentence before");
+        used.push(pause);
+    }
+}
