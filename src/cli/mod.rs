@@ -9,6 +9,7 @@ mod history;
 mod model;
 mod progress;
 mod record;
+mod report;
 
 use std::path::PathBuf;
 
@@ -45,6 +46,9 @@ enum Command {
     /// Rehearse into the microphone: the report appears the moment you stop.
     #[command(after_help = failure::EXIT_CODES)]
     Record(record::RecordArgs),
+    /// A rehearsal's report again, or as one web page to open in a browser (`--html`).
+    #[command(after_help = failure::EXIT_CODES)]
+    Report(report::ReportArgs),
     /// Your rehearsals so far: scores, ticks, the trend, and what you keep missing.
     #[command(after_help = failure::EXIT_CODES)]
     History(history::HistoryArgs),
@@ -110,6 +114,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Command::Analyze(a) => analyze::run(a),
         Command::Check(c) => check::run(c),
         Command::Record(r) => record::run(r),
+        Command::Report(r) => report::run(r),
         Command::History(h) => history::run(h),
         Command::Devices(d) => devices::run(d),
         Command::Model(m) => model::run(m),
