@@ -163,10 +163,10 @@ fn header(out: &mut String, page: &Page) {
         ("delivery-score", "Delivery", report.delivery.score),
     ] {
         let (class, verdict) = band(score);
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<div class=\"score {class}\" id=\"{id}\"><span class=\"value\">{score}<span \
-             class=\"of\">/100</span></span> <span class=\"verdict\">{what}: {verdict}</span></div>\n"
+             class=\"of\">/100</span></span> <span class=\"verdict\">{what}: {verdict}</span></div>"
         );
     }
     out.push_str("</section>\n");
@@ -302,16 +302,16 @@ fn timeline(out: &mut String, report: &Report, numbers: &[Option<usize>]) {
         fillers.len()
     );
     // Silence is the band's ground; speech is drawn over it.
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<rect x=\"{LEFT}\" y=\"{BAND_Y}\" width=\"{}\" height=\"{BAND_H}\" fill=\"#eaeef2\"/>\n",
+        "<rect x=\"{LEFT}\" y=\"{BAND_Y}\" width=\"{}\" height=\"{BAND_H}\" fill=\"#eaeef2\"/>",
         RIGHT - LEFT
     );
     for (start, end) in speech_stretches(report) {
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<rect class=\"speech\" x=\"{:.1}\" y=\"{BAND_Y}\" width=\"{:.1}\" \
-             height=\"{BAND_H}\" fill=\"#0969da\"><title>speech {}–{}</title></rect>\n",
+             height=\"{BAND_H}\" fill=\"#0969da\"><title>speech {}–{}</title></rect>",
             x(start),
             (x(end) - x(start)).max(1.0),
             clock(start),
@@ -326,20 +326,20 @@ fn timeline(out: &mut String, report: &Report, numbers: &[Option<usize>]) {
             ("pause", "#57606a", "pause")
         };
         let (x0, x1) = (x(gap.start_s), x(gap.end_s));
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<rect class=\"{class}\" data-start=\"{}\" x=\"{x0:.1}\" y=\"{BAND_Y}\" \
              width=\"{:.1}\" height=\"{BAND_H}\" fill=\"url(#hatch)\" stroke=\"{stroke}\" \
-             stroke-width=\"2\"><title>{what} of {length:.1} s at {}</title></rect>\n",
+             stroke-width=\"2\"><title>{what} of {length:.1} s at {}</title></rect>",
             gap.start_s,
             (x1 - x0).max(2.0),
             clock(gap.start_s)
         );
         if x1 - x0 >= 34.0 {
-            let _ = write!(
+            let _ = writeln!(
                 out,
                 "<text x=\"{:.1}\" y=\"{}\" font-size=\"13\" text-anchor=\"middle\" \
-                 font-weight=\"700\">{length:.1} s</text>\n",
+                 font-weight=\"700\">{length:.1} s</text>",
                 (x0 + x1) / 2.0,
                 BAND_Y + 16.0
             );
@@ -361,14 +361,14 @@ fn timeline(out: &mut String, report: &Report, numbers: &[Option<usize>]) {
         });
         row_ends[row] = cx;
         let cy = 12.0 + row as f64 * MARKER_ROW_H;
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<g class=\"marker\" data-element=\"{}\" data-start=\"{start}\"><title>{n}. {} at \
              {}</title><rect x=\"{cx:.1}\" y=\"{EVIDENCE_Y}\" width=\"{:.1}\" height=\"8\" \
              fill=\"#9a6700\"/><line x1=\"{cx:.1}\" y1=\"{cy}\" x2=\"{cx:.1}\" y2=\"{EVIDENCE_Y}\" \
              stroke=\"#1b1f24\" stroke-width=\"1\"/><circle cx=\"{cx:.1}\" cy=\"{cy}\" r=\"11\" \
              fill=\"#1b1f24\"/><text x=\"{cx:.1}\" y=\"{}\" font-size=\"13\" font-weight=\"700\" \
-             text-anchor=\"middle\" style=\"fill:#fff\">{n}</text></g>\n",
+             text-anchor=\"middle\" style=\"fill:#fff\">{n}</text></g>",
             Escaped(id),
             Escaped(label),
             clock(start),
@@ -378,10 +378,10 @@ fn timeline(out: &mut String, report: &Report, numbers: &[Option<usize>]) {
     }
     for (start, end) in &fillers {
         let cx = x(*start);
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<path class=\"filler\" data-start=\"{start}\" d=\"M{cx:.1} {FILLER_Y} l-6 10 h12 z\" \
-             fill=\"#bc4c00\"><title>filler at {} ({:.1} s)</title></path>\n",
+             fill=\"#bc4c00\"><title>filler at {} ({:.1} s)</title></path>",
             clock(*start),
             end - start
         );
@@ -455,12 +455,12 @@ fn brevity_bar(out: &mut String, report: &Report) {
     } else {
         ("✗", "longer than the target")
     };
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<div class=\"brevity\"><p>{mark} Talk from the first word to the last: {}, {verdict} \
          of {}–{}.</p><div class=\"track\" aria-hidden=\"true\"><div class=\"target\" \
          style=\"left:{:.1}%;width:{:.1}%\"></div><div class=\"talk\" style=\"width:{:.1}%\">\
-         </div></div></div>\n",
+         </div></div></div>",
         clock(b.talk_s),
         clock(b.target_min_s),
         clock(b.target_max_s),
@@ -638,11 +638,11 @@ fn history_chart(out: &mut String, history: &[Rehearsal], this: Option<u64>) {
     for (i, rehearsal) in shown.iter().enumerate() {
         let (cx, cy) = (x(i), y(rehearsal.report.score));
         let is_this = Some(rehearsal.id) == this;
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<circle class=\"{}\" data-id=\"{}\" data-score=\"{}\" cx=\"{cx:.1}\" cy=\"{cy:.1}\" \
              r=\"{}\" fill=\"{}\" stroke=\"#0969da\" stroke-width=\"2\"><title>rehearsal {} \
-             ({}), {}: {}/100</title></circle>\n",
+             ({}), {}: {}/100</title></circle>",
             if is_this { "take this" } else { "take" },
             rehearsal.id,
             rehearsal.report.score,
@@ -661,10 +661,10 @@ fn history_chart(out: &mut String, history: &[Rehearsal], this: Option<u64>) {
             } else {
                 "middle"
             };
-            let _ = write!(
+            let _ = writeln!(
                 out,
                 "<text x=\"{cx:.1}\" y=\"{:.1}\" font-size=\"13\" font-weight=\"700\" \
-                 text-anchor=\"{anchor}\">this take: {}</text>\n",
+                 text-anchor=\"{anchor}\">this take: {}</text>",
                 (cy - 14.0).max(12.0),
                 rehearsal.report.score
             );
