@@ -177,14 +177,19 @@ fn table(shown: &[Rehearsal], total: usize, trend: &Trend) -> String {
     } else {
         String::new()
     };
+    // Calls and voicemails are judged on different elements: where both are shown, each
+    // row says which it is, so that the other's elements read as not judged (·).
+    let mixed = shown.iter().any(|r| r.report.mode != shown[0].report.mode);
+    let mode_column = |mode: &str| if mixed { format!("{mode:<9}  ") } else { String::new() };
     let _ = writeln!(out, "{bold}Rehearsals{bold:#}{dim}{of}{dim:#}");
     let _ = writeln!(
         out,
-        "  {dim}{:>4}  {:<16}  {:>6}  {:>5}  {:<width$}  file{dim:#}",
+        "  {dim}{:>4}  {:<16}  {:>6}  {:>5}  {}{:<width$}  file{dim:#}",
         "id",
         "when",
         "length",
         "score",
+        mode_column("mode"),
         "checklist",
         width = ids.len().max(9)
     );
@@ -206,10 +211,11 @@ fn table(shown: &[Rehearsal], total: usize, trend: &Trend) -> String {
         );
         let _ = writeln!(
             out,
-            "  {:>4}  {:<16}  {length:>6}  {:>5}  {marks}{padding}  {file}",
+            "  {:>4}  {:<16}  {length:>6}  {:>5}  {}{marks}{padding}  {file}",
             rehearsal.id,
             rehearsal.at.with_timezone(&Local).format("%Y-%m-%d %H:%M"),
             report.score,
+            mode_column(report.mode.name()),
         );
     }
     let legend: Vec<String> = ids.iter().map(|id| id.replace('_', " ")).collect();

@@ -224,6 +224,20 @@ fn a_rehearsal_from_the_history_gets_its_page_with_or_without_its_recording() {
     analyze_json(home.path(), &take, &["--mode", "voicemail"]);
     analyze_json(home.path(), &root().join("samples/complete-call.wav"), &[]);
 
+    // Takes judged on different elements: each row says which kind it was.
+    callcoach(home.path())
+        .arg("history")
+        .assert()
+        .success()
+        .stdout(contains("score  mode       checklist"))
+        .stdout(
+            predicates::str::is_match(r"\n +1  .* +100  voicemail  ✓✓✓✓✓✓··· +take.wav\n").unwrap(),
+        )
+        .stdout(
+            predicates::str::is_match(r"\n +2  .* +100  call       ✓✓✓···✓✓✓ +complete-call.wav\n")
+                .unwrap(),
+        );
+
     let page = |args: &[&str]| -> (String, String) {
         let out = home.path().join("page.html");
         let output = callcoach(home.path())
