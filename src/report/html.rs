@@ -478,9 +478,12 @@ fn transcript(out: &mut String, report: &Report, numbers: &[Option<usize>]) {
         out.push_str("<p class=\"note\">No speech was heard.</p>\n</section>\n");
         return;
     }
+    // A word belongs to a stretch when it lies inside it and starts before it ends (or is
+    // its first): Whisper gives some words no length, and one of those at a stretch's end
+    // is the next word.
     let within = |start: Option<f64>, end: Option<f64>, from: Option<f64>, to: Option<f64>| {
         matches!((start, end, from, to), (Some(s), Some(e), Some(f), Some(t))
-            if s >= f - SAME_TIME_S && e <= t + SAME_TIME_S)
+            if s >= f - SAME_TIME_S && e <= t + SAME_TIME_S && (s < t || s <= f + SAME_TIME_S))
     };
     let heard = &report.delivery.fillers.heard;
     let mut unworded = heard
