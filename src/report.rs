@@ -51,6 +51,8 @@
 //!   without one. (Version 1 had no `input` or `mode_detected`, and its `mode` was `"call"`
 //!   or `"script"`.)
 
+pub mod html;
+
 use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use callcoach::analysis::{analyze, ModeChoice, TakeTiming};
-use callcoach::audio::{self, AudioError, VoiceActivity};
+use callcoach::audio::{self, AudioError, Samples, VoiceActivity};
 use callcoach::checklist::Checklist;
 use callcoach::delivery::{self, Sound};
 use callcoach::history::MadeBy;
@@ -18,6 +18,7 @@ use callcoach::transcribe::{
 
 use super::history::Saving;
 use super::progress::Progress;
+use super::report::write_take_page;
 use super::{Failure, JudgeArgs, Kind, TranscribeArgs};
 
 #[derive(Debug, clap::Args)]
@@ -35,6 +36,9 @@ pub struct AnalyzeArgs {
     /// Keep these rehearsals out of `callcoach history`.
     #[arg(long)]
     no_save: bool,
+    /// Also write the report as one web page (one FILE only; see `callcoach report`).
+    #[arg(long, value_name = "OUT.html")]
+    html: Option<PathBuf>,
     #[command(flatten)]
     judge: JudgeArgs,
     #[command(flatten)]
@@ -42,14 +46,24 @@ pub struct AnalyzeArgs {
 }
 
 pub fn run(args: AnalyzeArgs) -> Result<(), Failure> {
+    if args.html.is_some() && args.files.len() > 1 {
+        return Err(Failure::new(
+            Kind::Usage,
+            anyhow::anyhow!("--html makes the page of one FILE"),
+        )
+        .hint("analyze the files one at a time to make a page of each"));
+    }
     let progress = Progress::new(args.quiet || args.json);
     let checklist = args.judge.checklist()?;
     let mode = args.judge.mode();
     let saving = Saving::open(args.no_save)?;
     let transcriber = load_transcriber(&args.transcribe, progress)?;
     report_each(&args.files, args.json, |file| {
-        let report = analyze_file(file, &transcriber, &checklist, mode, progress)?;
-        saving.save(&report, file, MadeBy::User)?;
+        let (report, samples) = analyze_file(file, &transcriber, &checklist, mode, progress)?;
+        let this = saving.save(&report, file, MadeBy::User)?;
+        if let Some(out) = &args.html {
+            write_take_page(out, &report, &samples, &saving, this)?;
+        }
         Ok(report)
     })
 }
@@ -113,13 +127,14 @@ pub fn load_transcriber(
     })
 }
 
-fn analyze_file(
+/// The report of a recording, and the samples it was made from.
+pub fn analyze_file(
     file: &Path,
     transcriber: &dyn Transcriber,
     checklist: &Checklist,
     mode: ModeChoice,
     progress: Progress,
-) -> Result<Report, Failure> {
+) -> Result<(Report, Samples), Failure> {
     let samples = audio::read_recording(file).map_err(input_failure)?;
     let activity = VoiceActivity::detect(&samples);
     let name =
@@ -144,7 +159,8 @@ fn analyze_file(
     bar.finish_and_clear();
 
     let sound = Sound { samples: &samples, activity: &activity };
-    Ok(report_take(file, &transcript, &sound, checklist, mode))
+    let report = report_take(file, &transcript, &sound, checklist, mode);
+    Ok((report, samples))
 }
 
 /// The report of a transcribed take: what was said judged against the checklist, and how

@@ -12,6 +12,9 @@ use anstyle::AnsiColor;
 pub enum Kind {
     /// Anything else: a download that failed, a disk that is full. Exit code 1.
     Runtime,
+    /// Arguments that do not fit together, found after clap has parsed them. Exit code 2,
+    /// as for clap's own usage errors.
+    Usage,
     /// A recording or checklist file that cannot be read or is not valid. Exit code 3.
     Input,
     /// No usable Whisper model. Exit code 4.
@@ -27,6 +30,7 @@ impl Kind {
     pub fn exit_code(self) -> u8 {
         match self {
             Kind::Runtime => 1,
+            Kind::Usage => 2,
             Kind::Input => 3,
             Kind::Model => 4,
             Kind::NoDevice => 5,

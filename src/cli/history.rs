@@ -90,15 +90,28 @@ impl Saving {
         Ok(Self(Some(history)))
     }
 
-    pub fn save(&self, report: &Report, recording: &Path, made_by: MadeBy) -> Result<(), Failure> {
+    /// Saves the rehearsal, and gives its id in the history.
+    pub fn save(
+        &self,
+        report: &Report,
+        recording: &Path,
+        made_by: MadeBy,
+    ) -> Result<Option<u64>, Failure> {
         match &self.0 {
-            Some(history) => history.add(report, recording, made_by).map(drop).map_err(failure),
-            None => Ok(()),
+            Some(history) => {
+                history.add(report, recording, made_by).map(|r| Some(r.id)).map_err(failure)
+            }
+            None => Ok(None),
         }
+    }
+
+    /// The rehearsals saved so far; none when saving is off.
+    pub fn rehearsals(&self) -> Result<Vec<Rehearsal>, Failure> {
+        self.0.as_ref().map_or(Ok(Vec::new()), |history| history.rehearsals().map_err(failure))
     }
 }
 
-fn open() -> Result<History, Failure> {
+pub fn open() -> Result<History, Failure> {
     let data_dir = user_data_dir().ok_or_else(|| {
         Failure::new(Kind::Runtime, anyhow::anyhow!("there is no home directory for the history"))
             .hint("set CALLCOACH_DATA_DIR, or pass --no-save")
@@ -106,7 +119,7 @@ fn open() -> Result<History, Failure> {
     Ok(History::in_dir(&data_dir))
 }
 
-fn failure(error: HistoryError) -> Failure {
+pub fn failure(error: HistoryError) -> Failure {
     let (kind, hint) = match &error {
         HistoryError::Corrupt { .. } => (
             Kind::Input,
@@ -164,14 +177,19 @@ fn table(shown: &[Rehearsal], total: usize, trend: &Trend) -> String {
     } else {
         String::new()
     };
+    // Calls and voicemails are judged on different elements: where both are shown, each
+    // row says which it is, so that the other's elements read as not judged (·).
+    let mixed = shown.iter().any(|r| r.report.mode != shown[0].report.mode);
+    let mode_column = |mode: &str| if mixed { format!("{mode:<9}  ") } else { String::new() };
     let _ = writeln!(out, "{bold}Rehearsals{bold:#}{dim}{of}{dim:#}");
     let _ = writeln!(
         out,
-        "  {dim}{:>4}  {:<16}  {:>6}  {:>5}  {:<width$}  file{dim:#}",
+        "  {dim}{:>4}  {:<16}  {:>6}  {:>5}  {}{:<width$}  file{dim:#}",
         "id",
         "when",
         "length",
         "score",
+        mode_column("mode"),
         "checklist",
         width = ids.len().max(9)
     );
@@ -193,10 +211,11 @@ fn table(shown: &[Rehearsal], total: usize, trend: &Trend) -> String {
         );
         let _ = writeln!(
             out,
-            "  {:>4}  {:<16}  {length:>6}  {:>5}  {marks}{padding}  {file}",
+            "  {:>4}  {:<16}  {length:>6}  {:>5}  {}{marks}{padding}  {file}",
             rehearsal.id,
             rehearsal.at.with_timezone(&Local).format("%Y-%m-%d %H:%M"),
             report.score,
+            mode_column(report.mode.name()),
         );
     }
     let legend: Vec<String> = ids.iter().map(|id| id.replace('_', " ")).collect();

@@ -10,6 +10,7 @@ mod model;
 mod profile;
 mod progress;
 mod record;
+mod report;
 mod script;
 
 use std::path::PathBuf;
@@ -54,6 +55,9 @@ enum Command {
     /// Your profile, which makes the checks personal: write it, or see what is read from it.
     #[command(subcommand)]
     Profile(profile::ProfileCommand),
+    /// A rehearsal's report again, or as one web page to open in a browser (`--html`).
+    #[command(after_help = failure::EXIT_CODES)]
+    Report(report::ReportArgs),
     /// Your rehearsals so far: scores, ticks, the trend, and what you keep missing.
     #[command(after_help = failure::EXIT_CODES)]
     History(history::HistoryArgs),
@@ -186,6 +190,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Command::Record(r) => record::run(r),
         Command::Script(s) => script::run(s),
         Command::Profile(p) => profile::run(p),
+        Command::Report(r) => report::run(r),
         Command::History(h) => history::run(h),
         Command::Devices(d) => devices::run(d),
         Command::Model(m) => model::run(m),

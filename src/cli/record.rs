@@ -24,6 +24,7 @@ use callcoach::audio::LONGEST_TAKE;
 use super::analyze::{load_transcriber, print, report_take};
 use super::history::Saving;
 use super::progress::Progress;
+use super::report::write_take_page;
 use super::{Failure, JudgeArgs, Kind, TranscribeArgs};
 
 #[derive(Debug, clap::Args)]
@@ -47,6 +48,9 @@ pub struct RecordArgs {
     /// Keep this rehearsal out of `callcoach history` (the take is still saved).
     #[arg(long)]
     no_save: bool,
+    /// Also write the report as one web page (see `callcoach report`).
+    #[arg(long, value_name = "OUT.html")]
+    html: Option<PathBuf>,
     #[command(flatten)]
     judge: JudgeArgs,
     #[command(flatten)]
@@ -85,7 +89,11 @@ pub fn run(args: RecordArgs) -> Result<(), Failure> {
     let sound = Sound { samples: &recording.samples, activity: &recording.activity };
     let report = report_take(&path, &recording.transcript, &sound, &checklist, mode);
     print(&if args.json { report.to_json() + "\n" } else { report.to_human() })?;
-    saving.save(&report, &path, MadeBy::Callcoach)
+    let this = saving.save(&report, &path, MadeBy::Callcoach)?;
+    match &args.html {
+        Some(out) => write_take_page(out, &report, &recording.samples, &saving, this),
+        None => Ok(()),
+    }
 }
 
 /// A new file in `<data dir>/recordings`, which is created private.

@@ -32,7 +32,7 @@ const RAMBLING_HEDGES: usize = 4;
 const SILENCE_S: f64 = 4.0;
 
 /// The two halves spoken by `voice`, with the silence between them.
-fn rambling_take(voice: (&str, &str), dir: &Path) -> PathBuf {
+pub(crate) fn rambling_take(voice: (&str, &str), dir: &Path) -> PathBuf {
     let halves: Vec<PathBuf> = RAMBLING
         .iter()
         .enumerate()

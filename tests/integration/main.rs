@@ -6,6 +6,7 @@ mod bad_input;
 mod command_line;
 mod delivery;
 mod history;
+mod html_report;
 mod judgement;
 mod model;
 mod privacy;
