@@ -210,9 +210,14 @@ fn header(sample_rate: u32, channels: u16) -> [u8; HEADER_LEN as usize] {
     h
 }
 
-/// Where takes are saved when no file is named: `<data dir>/recordings`, created private.
+/// Where takes are saved when no file is named: `<data dir>/recordings`.
+pub fn recordings_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("recordings")
+}
+
+/// [`recordings_path`], created private.
 pub fn recordings_dir(data_dir: &Path) -> io::Result<PathBuf> {
-    let dir = data_dir.join("recordings");
+    let dir = recordings_path(data_dir);
     DirBuilder::new().recursive(true).mode(DIR_MODE).create(&dir)?;
     Ok(dir)
 }
