@@ -22,7 +22,9 @@
 //! - `at` is when the rehearsal was analyzed, in UTC.
 //! - `recording` is the absolute path of the audio; `recorded_by_callcoach` says whether
 //!   callcoach made that file (`callcoach record`). Only such recordings are deleted when a
-//!   rehearsal is forgotten: a file the user brought to `analyze` is theirs.
+//!   rehearsal is forgotten, and only from the data directory's recordings folder: a file the
+//!   user brought to `analyze` is theirs, and so is a take saved elsewhere with `--out`. The
+//!   file is JSON anyone can edit, so whatever it names is checked against that folder first.
 //! - `report` is the rehearsal's whole [`Report`], as `analyze --json` prints it.
 //!
 //! Every change is made under an exclusive lock on `history.lock` beside it, reading the
@@ -43,6 +45,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::atomic_file::PartialFile;
 use crate::report::Report;
+use crate::take;
 
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -68,6 +71,27 @@ pub enum MadeBy {
     Callcoach,
     /// The user's own file, given to `analyze`: never deleted.
     User,
+}
+
+/// A rehearsal forgotten, and what became of its recording.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Forgotten {
+    pub rehearsal: Rehearsal,
+    pub recording: Fate,
+}
+
+/// What forgetting a rehearsal did with its recording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    /// A take callcoach recorded into its recordings folder: deleted.
+    Deleted,
+    /// The take was no longer there.
+    AlreadyGone,
+    /// The user's own file, given to `analyze`: kept.
+    Yours,
+    /// Marked as recorded by callcoach but not a file in its recordings folder (a take saved
+    /// with `--out`, or a history file edited to name another file): kept.
+    OutsideRecordings,
 }
 
 /// Which rehearsals to forget.
@@ -171,9 +195,9 @@ impl History {
     }
 
     /// Removes rehearsals from the history, and deletes the recordings callcoach made for
-    /// them (never a user's own file). Gives back what was forgotten; an unknown id changes
-    /// nothing.
-    pub fn forget(&self, selection: &Selection) -> Result<Vec<Rehearsal>, HistoryError> {
+    /// them in its recordings folder (never a user's own file, never a file elsewhere). Gives
+    /// back what was forgotten; an unknown id changes nothing.
+    pub fn forget(&self, selection: &Selection) -> Result<Vec<Forgotten>, HistoryError> {
         let forgotten = self.change(|document| {
             if let Selection::Ids(ids) = selection {
                 if let Some(&id) =
@@ -193,19 +217,53 @@ impl History {
         })?;
         // The history no longer names them: a recording that cannot be deleted now is only
         // a file left behind, and the error says which.
-        for rehearsal in forgotten.iter().filter(|r| r.recorded_by_callcoach) {
-            match fs::remove_file(&rehearsal.recording) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => {
-                    return Err(HistoryError::Io {
-                        doing: "delete the recording",
-                        path: rehearsal.recording.clone(),
-                        source: e,
-                    })
-                }
-                _ => {}
+        forgotten
+            .into_iter()
+            .map(|rehearsal| {
+                let recording = if rehearsal.recorded_by_callcoach {
+                    self.delete_take(&rehearsal.recording)?
+                } else {
+                    Fate::Yours
+                };
+                Ok(Forgotten { rehearsal, recording })
+            })
+            .collect()
+    }
+
+    /// Deletes a take that callcoach recorded, if it is a file directly in the recordings
+    /// folder: no `..`, symbolic link or other path in the history can make callcoach delete
+    /// anything outside it.
+    fn delete_take(&self, path: &Path) -> Result<Fate, HistoryError> {
+        if fs::symlink_metadata(path).is_err_and(|e| e.kind() == io::ErrorKind::NotFound) {
+            return Ok(Fate::AlreadyGone);
+        }
+        let Some(take) = self.in_recordings(path) else {
+            return Ok(Fate::OutsideRecordings);
+        };
+        match fs::remove_file(&take) {
+            Ok(()) => Ok(Fate::Deleted),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Fate::AlreadyGone),
+            Err(source) => {
+                Err(HistoryError::Io { doing: "delete the recording", path: take, source })
             }
         }
-        Ok(forgotten)
+    }
+
+    /// The real path of `path` when it names a plain file directly in the recordings folder.
+    fn in_recordings(&self, path: &Path) -> Option<PathBuf> {
+        let recordings = take::recordings_path(&self.dir);
+        // callcoach makes the folder itself, never as a link to somewhere else.
+        if !fs::symlink_metadata(&recordings).ok()?.is_dir() {
+            return None;
+        }
+        let folder = recordings.canonicalize().ok()?;
+        let name = path.file_name()?;
+        if path.parent()?.canonicalize().ok()? != folder {
+            return None;
+        }
+        let take = folder.join(name);
+        // Deleting a link would leave what it points to, but a take is never one.
+        fs::symlink_metadata(&take).ok()?.is_file().then_some(take)
     }
 
     /// Reads the document, or an empty one when there is no file yet.
@@ -317,7 +375,8 @@ mod tests {
     fn forgetting_deletes_only_the_recordings_callcoach_made() {
         let dir = tempfile::tempdir().unwrap();
         let history = History::in_dir(dir.path());
-        let (ours, theirs) = (dir.path().join("take-ours.wav"), dir.path().join("mine.wav"));
+        let recordings = take::recordings_dir(dir.path()).unwrap();
+        let (ours, theirs) = (recordings.join("take-ours.wav"), dir.path().join("mine.wav"));
         fs::write(&ours, "audio").unwrap();
         fs::write(&theirs, "audio").unwrap();
         let report = sample_report();
@@ -330,10 +389,56 @@ mod tests {
         assert!(ours.exists());
 
         let forgotten = history.forget(&Selection::All).unwrap();
-        assert_eq!(forgotten.len(), 2);
+        let fates: Vec<Fate> = forgotten.iter().map(|f| f.recording).collect();
+        assert_eq!(fates, [Fate::Deleted, Fate::Yours]);
         assert!(history.rehearsals().unwrap().is_empty());
         assert!(!ours.exists(), "callcoach's own take goes with its rehearsal");
         assert!(theirs.exists(), "the user's own file is never deleted");
+    }
+
+    #[test]
+    fn no_path_in_the_history_makes_forgetting_delete_outside_the_recordings_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let history = History::in_dir(&data);
+        let recordings = take::recordings_dir(&data).unwrap();
+        let outside = dir.path().join("outside");
+        fs::create_dir(&outside).unwrap();
+        let victim = outside.join("victim.wav");
+        fs::write(&victim, "someone else's").unwrap();
+        std::os::unix::fs::symlink(&victim, recordings.join("link.wav")).unwrap();
+        std::os::unix::fs::symlink(&outside, recordings.join("folder")).unwrap();
+        let take = recordings.join("take.wav");
+        fs::write(&take, "audio").unwrap();
+        let claims = [
+            victim.clone(),
+            recordings.join("../../outside/victim.wav"),
+            recordings.join("link.wav"),
+            recordings.join("folder/victim.wav"),
+            recordings.join("folder/.."),
+            recordings.clone(),
+            take.clone(),
+        ];
+        let report = sample_report();
+        for claim in &claims {
+            // As a history file edited by hand would hold them.
+            history.add(&report, claim, MadeBy::Callcoach).unwrap();
+        }
+        let fates: Vec<Fate> =
+            history.forget(&Selection::All).unwrap().iter().map(|f| f.recording).collect();
+        assert_eq!(&fates[..6], [Fate::OutsideRecordings; 6]);
+        assert_eq!(fates[6], Fate::Deleted);
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "someone else's");
+        assert!(fs::symlink_metadata(recordings.join("link.wav")).is_ok());
+        assert!(!take.exists());
+
+        // A recordings folder that is a link to elsewhere is not callcoach's.
+        fs::remove_dir_all(&recordings).unwrap();
+        std::os::unix::fs::symlink(&outside, &recordings).unwrap();
+        history.add(&report, &recordings.join("victim.wav"), MadeBy::Callcoach).unwrap();
+        let forgotten = history.forget(&Selection::All).unwrap();
+        assert_eq!(forgotten[0].recording, Fate::OutsideRecordings);
+        assert!(victim.exists());
     }
 
     #[test]

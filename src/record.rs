@@ -64,8 +64,8 @@ pub enum Ending {
     MaxDuration,
     /// The device went away, or stopped delivering audio.
     DeviceLost,
-    /// The take file could not be written (a full disk): it holds the take up to its last
-    /// checkpoint.
+    /// The take file could not be written (a full disk): it holds what fitted, the first
+    /// [`Recording::saved_s`] of the take.
     WriteFailed(io::Error),
 }
 
@@ -79,6 +79,8 @@ pub struct Recording {
     pub activity: VoiceActivity,
     pub transcript: Transcript,
     pub ending: Ending,
+    /// Seconds of the take in the saved file: all of it, unless writing failed.
+    pub saved_s: f64,
     /// Seconds of audio lost because this side fell too far behind the device.
     pub dropped_s: f64,
 }
@@ -170,10 +172,12 @@ pub fn record(
             Ending::DeviceLost => capture.abandon(),
             _ => drop(capture),
         }
-        let ending = match (ending, writer.finish()) {
+        let ending = match (ending, writer.checkpoint()) {
             (Ending::WriteFailed(e), _) | (_, Err(e)) => Ending::WriteFailed(e),
-            (ending, Ok(_)) => ending,
+            (ending, Ok(())) => ending,
         };
+        let saved_s = writer.saved_s();
+        drop(writer);
         if !any_audio && matches!(ending, Ending::DeviceLost) {
             return Err(RecordError::NoAudio { device });
         }
@@ -187,6 +191,7 @@ pub fn record(
             activity: heard.activity,
             transcript: heard.transcript,
             ending,
+            saved_s,
             dropped_s,
         })
     })

@@ -5,12 +5,16 @@
 //! it, it is half the size of float, and 16 bits hold more than a microphone's dynamic range.
 //! The header's two sizes are rewritten at each checkpoint (every [`CHECKPOINT`]), after the
 //! audio they count is in the file, so the header never claims bytes that are not there.
+//! When the disk fills up, the file keeps every whole frame that fitted, and its header counts
+//! exactly those: rewriting the header needs no new space.
 
 use std::fs::{DirBuilder, File, OpenOptions};
 use std::io::{self, Seek, SeekFrom, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+use crate::atomic_file::PartialFile;
 
 /// How often the audio so far is made durable: what a crash can lose at most.
 pub const CHECKPOINT: Duration = Duration::from_millis(500);
@@ -29,17 +33,64 @@ const DIR_MODE: u32 = 0o700;
 pub trait Sink: Write + Seek {
     /// Makes what was written durable (fsync for a file).
     fn sync(&mut self) -> io::Result<()>;
+    /// Cuts the file to `len` bytes.
+    fn set_len(&mut self, len: u64) -> io::Result<()>;
 }
 
 impl Sink for File {
     fn sync(&mut self) -> io::Result<()> {
         self.sync_data()
     }
+
+    fn set_len(&mut self, len: u64) -> io::Result<()> {
+        File::set_len(self, len)
+    }
+}
+
+/// Why a take cannot be saved where it was asked to be.
+#[derive(Debug, thiserror::Error)]
+pub enum Unsavable {
+    #[error("{} is a folder, not a file to save the take in", path.display())]
+    Folder { path: PathBuf },
+    #[error("cannot save the take in {}: there is no such folder", dir.display())]
+    NoFolder { dir: PathBuf },
+    #[error("cannot save the take in {}", dir.display())]
+    Refused {
+        dir: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// Checks, before anything is recorded, that a take can be created at `path`: a file, new or
+/// not, in a folder that exists and takes new files (not read-only, not locked). A disk that
+/// is full shows only once audio is written.
+pub fn check_savable(path: &Path) -> Result<(), Unsavable> {
+    if path.is_dir() {
+        return Err(Unsavable::Folder { path: path.to_path_buf() });
+    }
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(Unsavable::NoFolder { dir: dir.to_path_buf() });
+    }
+    // Permission bits do not tell (root ignores them; a read-only mount or an immutable
+    // folder does not show in them): only creating a file does. The probe deletes itself.
+    PartialFile::create(path)
+        .map(drop)
+        .map_err(|source| Unsavable::Refused { dir: dir.to_path_buf(), source })
 }
 
 /// A take held in memory, as the HTML report embeds one: there is nothing to make durable.
 impl Sink for io::Cursor<Vec<u8>> {
     fn sync(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn set_len(&mut self, len: u64) -> io::Result<()> {
+        self.get_mut().truncate(usize::try_from(len).unwrap_or(usize::MAX));
         Ok(())
     }
 }
@@ -51,6 +102,10 @@ pub struct TakeWriter<S: Sink = File> {
     pending: Vec<u8>,
     /// Audio bytes in the file and counted by its header.
     data_len: u32,
+    /// Bytes of one frame (a sample for each channel): the file only ever keeps whole ones.
+    frame_len: u32,
+    /// Bytes of one second of audio.
+    byte_rate: u32,
     last_checkpoint: Instant,
 }
 
@@ -73,9 +128,17 @@ impl TakeWriter<File> {
 
 impl<S: Sink> TakeWriter<S> {
     pub fn new(mut sink: S, sample_rate: u32, channels: u16) -> io::Result<Self> {
+        let frame_len = u32::from(channels) * 2;
         sink.write_all(&header(sample_rate, channels))?;
         sink.sync()?;
-        Ok(Self { sink, pending: Vec::new(), data_len: 0, last_checkpoint: Instant::now() })
+        Ok(Self {
+            sink,
+            pending: Vec::new(),
+            data_len: 0,
+            frame_len,
+            byte_rate: sample_rate * frame_len,
+            last_checkpoint: Instant::now(),
+        })
     }
 
     /// Appends interleaved samples; at most every [`CHECKPOINT`] they reach the file.
@@ -87,33 +150,63 @@ impl<S: Sink> TakeWriter<S> {
         Ok(())
     }
 
-    /// Writes the pending audio, then the sizes that count it, and makes both durable.
+    /// Writes what is pending, and gives back what the take was written to.
+    pub fn into_sink(mut self) -> io::Result<S> {
+        self.checkpoint()?;
+        Ok(self.sink)
+    }
+
+    /// Writes the pending audio, then the sizes that count it, and makes both durable. When
+    /// the disk fills up part way, the whole frames that fitted are kept and counted, the rest
+    /// stays pending, and the error is returned.
     pub fn checkpoint(&mut self) -> io::Result<()> {
         self.last_checkpoint = Instant::now();
         if self.pending.is_empty() {
             return Ok(());
         }
-        let data_len = u32::try_from(self.data_len as usize + self.pending.len())
-            .ok()
-            .filter(|&len| len <= u32::MAX - HEADER_LEN)
-            .ok_or_else(|| io::Error::other("the take is longer than a WAV file can hold"))?;
-        self.sink.seek(SeekFrom::End(0))?;
-        self.sink.write_all(&self.pending)?;
-        self.pending.clear();
+        if self.pending.len() > (u32::MAX - HEADER_LEN - self.data_len) as usize {
+            return Err(io::Error::other("the take is longer than a WAV file can hold"));
+        }
+        let end = u64::from(HEADER_LEN + self.data_len);
+        self.sink.seek(SeekFrom::Start(end))?;
+        let (written, failed) = write_what_fits(&mut self.sink, &self.pending);
+        // A partial frame would shift every channel after it.
+        let kept = written - written % self.frame_len as usize;
+        let data_len = self.data_len + kept as u32;
         self.sink.seek(SeekFrom::Start(RIFF_SIZE_AT))?;
         self.sink.write_all(&(HEADER_LEN - 8 + data_len).to_le_bytes())?;
         self.sink.seek(SeekFrom::Start(DATA_SIZE_AT))?;
         self.sink.write_all(&data_len.to_le_bytes())?;
-        self.sink.sync()?;
+        self.pending.drain(..kept);
         self.data_len = data_len;
-        Ok(())
+        if let Some(error) = failed {
+            // What did not fit whole goes, so the file holds exactly what its header counts.
+            self.sink.set_len(u64::from(HEADER_LEN + data_len))?;
+            self.sink.sync()?;
+            return Err(error);
+        }
+        self.sink.sync()
     }
 
-    /// Writes what is pending and closes the take.
-    pub fn finish(mut self) -> io::Result<S> {
-        self.checkpoint()?;
-        Ok(self.sink)
+    /// Seconds of audio in the file and counted by its header.
+    pub fn saved_s(&self) -> f64 {
+        f64::from(self.data_len) / f64::from(self.byte_rate)
     }
+}
+
+/// Writes as much of `bytes` as the sink takes: how many it took, and the error that stopped
+/// it, if one did.
+fn write_what_fits(sink: &mut impl Write, bytes: &[u8]) -> (usize, Option<io::Error>) {
+    let mut written = 0;
+    while written < bytes.len() {
+        match sink.write(&bytes[written..]) {
+            Ok(0) => return (written, Some(io::ErrorKind::WriteZero.into())),
+            Ok(n) => written += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return (written, Some(e)),
+        }
+    }
+    (written, None)
 }
 
 /// A canonical 44-byte header for 16-bit PCM, with both sizes zero until the first checkpoint.
@@ -135,9 +228,14 @@ fn header(sample_rate: u32, channels: u16) -> [u8; HEADER_LEN as usize] {
     h
 }
 
-/// Where takes are saved when no file is named: `<data dir>/recordings`, created private.
+/// Where takes are saved when no file is named: `<data dir>/recordings`.
+pub fn recordings_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("recordings")
+}
+
+/// [`recordings_path`], created private.
 pub fn recordings_dir(data_dir: &Path) -> io::Result<PathBuf> {
-    let dir = data_dir.join("recordings");
+    let dir = recordings_path(data_dir);
     DirBuilder::new().recursive(true).mode(DIR_MODE).create(&dir)?;
     Ok(dir)
 }
@@ -179,7 +277,8 @@ mod tests {
         for piece in samples.chunks(1_000) {
             writer.write(piece).unwrap();
         }
-        writer.finish().unwrap();
+        writer.checkpoint().unwrap();
+        drop(writer);
         let (spec, back) = read_back(&path);
         assert_eq!((spec.sample_rate, spec.channels, spec.bits_per_sample), (48_000, 2, 16));
         assert_eq!(spec.sample_format, hound::SampleFormat::Int);
@@ -221,12 +320,13 @@ mod tests {
         let path = dir.path().join("take.wav");
         std::fs::write(&path, "old").unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-        TakeWriter::create(&path, 16_000, 1).unwrap().finish().unwrap();
+        TakeWriter::create(&path, 16_000, 1).unwrap();
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
     }
 
-    /// A disk that fills up after `room` bytes.
+    /// A disk that fills up after `room` bytes, taking what fits of the write that fills it,
+    /// as a real one does.
     struct SmallDisk {
         file: Cursor<Vec<u8>>,
         room: usize,
@@ -234,11 +334,11 @@ mod tests {
 
     impl Write for SmallDisk {
         fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            let at = self.file.position() as usize;
-            if at + buf.len() > self.room {
+            let fits = self.room.saturating_sub(self.file.position() as usize).min(buf.len());
+            if fits == 0 && !buf.is_empty() {
                 return Err(io::Error::from_raw_os_error(28)); // ENOSPC
             }
-            self.file.write(buf)
+            self.file.write(&buf[..fits])
         }
         fn flush(&mut self) -> io::Result<()> {
             Ok(())
@@ -255,21 +355,63 @@ mod tests {
         fn sync(&mut self) -> io::Result<()> {
             Ok(())
         }
+        fn set_len(&mut self, len: u64) -> io::Result<()> {
+            self.file.get_mut().truncate(len as usize);
+            Ok(())
+        }
+    }
+
+    fn samples_in(bytes: Vec<u8>) -> (hound::WavSpec, Vec<i16>) {
+        let mut reader = hound::WavReader::new(Cursor::new(bytes)).unwrap();
+        let samples: Vec<i16> = reader.samples::<i16>().map(Result::unwrap).collect();
+        assert_eq!(samples.len() as u32, reader.len(), "the header counts every sample");
+        (reader.spec(), samples)
     }
 
     #[test]
-    fn a_full_disk_is_an_error_and_the_take_so_far_stays_readable() {
-        let disk = SmallDisk { file: Cursor::new(Vec::new()), room: 44 + 3_000 };
-        let mut writer = TakeWriter::new(disk, 16_000, 1).unwrap();
-        writer.write(&ramp(1_000)).unwrap();
+    fn a_full_disk_keeps_every_whole_frame_that_fitted_and_counts_exactly_those() {
+        // Stereo: 4 bytes a frame. Room for 1,000 frames and 3 bytes of the next.
+        let disk = SmallDisk { file: Cursor::new(Vec::new()), room: 44 + 4_000 + 3 };
+        let mut writer = TakeWriter::new(disk, 16_000, 2).unwrap();
+        writer.write(&ramp(1_200)).unwrap();
         writer.checkpoint().unwrap();
-        writer.write(&ramp(1_000)).unwrap();
+        writer.write(&ramp(1_200)).unwrap();
         let error = writer.checkpoint().unwrap_err();
         assert_eq!(error.raw_os_error(), Some(28));
+        assert_eq!(writer.saved_s(), 1_000.0 / 16_000.0);
+        // Trying again finds the disk still full and changes nothing.
+        assert_eq!(writer.checkpoint().unwrap_err().raw_os_error(), Some(28));
         let bytes = writer.sink.file.into_inner();
-        let mut reader = hound::WavReader::new(Cursor::new(bytes)).unwrap();
-        let kept: Vec<i16> = reader.samples::<i16>().map(Result::unwrap).collect();
-        assert_eq!(kept, ramp(1_000));
+        assert_eq!(bytes.len(), 44 + 4_000, "no partial frame after the counted audio");
+        let (spec, kept) = samples_in(bytes);
+        assert_eq!(spec.channels, 2);
+        assert_eq!(kept, [ramp(1_200), ramp(800)].concat());
+    }
+
+    #[test]
+    fn the_pending_audio_reaches_the_file_once_the_disk_has_room_again() {
+        let disk = SmallDisk { file: Cursor::new(Vec::new()), room: 44 + 100 };
+        let mut writer = TakeWriter::new(disk, 16_000, 1).unwrap();
+        writer.write(&ramp(80)).unwrap();
+        assert!(writer.checkpoint().is_err());
+        writer.sink.room = usize::MAX;
+        writer.checkpoint().unwrap();
+        assert_eq!(samples_in(writer.sink.file.into_inner()).1, ramp(80));
+    }
+
+    #[test]
+    fn a_take_is_refused_before_recording_where_it_cannot_be_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        check_savable(&dir.path().join("take.wav")).unwrap();
+        assert_eq!(fs_entries(dir.path()), 0, "the probe leaves nothing behind");
+        assert!(matches!(check_savable(dir.path()), Err(Unsavable::Folder { .. })));
+        let error = check_savable(&dir.path().join("no/such/take.wav")).unwrap_err();
+        assert!(matches!(&error, Unsavable::NoFolder { dir: d } if d.ends_with("no/such")));
+        assert!(error.to_string().ends_with("such: there is no such folder"), "{error}");
+    }
+
+    fn fs_entries(dir: &Path) -> usize {
+        std::fs::read_dir(dir).unwrap().count()
     }
 
     #[test]

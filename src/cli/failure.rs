@@ -19,7 +19,8 @@ pub enum Kind {
     Input,
     /// No usable Whisper model. Exit code 4.
     Model,
-    /// No microphone, or the one asked for cannot record. Exit code 5.
+    /// No microphone, the one asked for cannot record, or it stopped delivering mid-take.
+    /// Exit code 5.
     NoDevice,
     /// The reader of stdout went away (`callcoach analyze … | head`): not an error, so
     /// nothing is printed and the exit code is 0.
@@ -93,4 +94,4 @@ Exit codes:
   2  usage error (bad arguments)
   3  bad input (a recording or checklist that cannot be read)
   4  no usable Whisper model
-  5  no usable microphone (none found, or the one named cannot record)";
+  5  no usable microphone (none found, the one named cannot record, or it stopped mid-take)";

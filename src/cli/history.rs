@@ -24,7 +24,9 @@ use chrono::Local;
 use serde::Serialize;
 
 use callcoach::history::trend::{sparkline, Trend};
-use callcoach::history::{self, History, HistoryError, MadeBy, Rehearsal, Selection};
+use callcoach::history::{
+    self, Fate, Forgotten, History, HistoryError, MadeBy, Rehearsal, Selection,
+};
 use callcoach::model::store::user_data_dir;
 use callcoach::report::{clock, Report};
 
@@ -134,14 +136,17 @@ pub fn failure(error: HistoryError) -> Failure {
     Failure::new(kind, error).hint(hint)
 }
 
-fn forgotten_text(forgotten: &[Rehearsal]) -> String {
+fn forgotten_text(forgotten: &[Forgotten]) -> String {
     let mut out = String::new();
-    for rehearsal in forgotten {
+    for Forgotten { rehearsal, recording } in forgotten {
         let path = rehearsal.recording.display();
-        let file = if rehearsal.recorded_by_callcoach {
-            format!("deleted its recording {path}")
-        } else {
-            format!("kept your file {path}")
+        let file = match recording {
+            Fate::Deleted => format!("deleted its recording {path}"),
+            Fate::AlreadyGone => format!("its recording {path} was already gone"),
+            Fate::Yours => format!("kept your file {path}"),
+            Fate::OutsideRecordings => format!(
+                "kept {path}: callcoach deletes only the takes in its own recordings folder"
+            ),
         };
         let _ = writeln!(out, "Forgot rehearsal {} ({file})", rehearsal.id);
     }

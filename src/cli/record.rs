@@ -1,6 +1,6 @@
 //! `callcoach record`: rehearse into the microphone, and get the report the moment you stop.
 
-use std::io::{IsTerminal, Read};
+use std::io::{self, IsTerminal, Read};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -16,7 +16,7 @@ use callcoach::delivery::Sound;
 use callcoach::history::MadeBy;
 use callcoach::model::store::user_data_dir;
 use callcoach::record::{self, Ending, Event, RecordError, RecordOptions, Recording};
-use callcoach::take;
+use callcoach::take::{self, Unsavable};
 use callcoach::transcribe::Transcript;
 
 use callcoach::audio::LONGEST_TAKE;
@@ -62,11 +62,14 @@ pub fn run(args: RecordArgs) -> Result<(), Failure> {
     let checklist = args.judge.checklist()?;
     let mode = args.judge.mode();
     let saving = Saving::open(args.no_save)?;
-    let transcriber = load_transcriber(&args.transcribe, progress)?;
     let path = match args.out {
         Some(path) => path,
         None => new_take_path()?,
     };
+    // Before the model loads and long before anyone speaks: a take that cannot be saved is
+    // not recorded.
+    take::check_savable(&path).map_err(unsavable)?;
+    let transcriber = load_transcriber(&args.transcribe, progress)?;
     let enter_stops = std::io::stdin().is_terminal();
     let (stop, entered) = stop_requests(enter_stops)?;
     let options = RecordOptions {
@@ -84,15 +87,28 @@ pub fn run(args: RecordArgs) -> Result<(), Failure> {
         eprint!("\x1b[1A\x1b[2K");
     }
     let recording = recorded.map_err(|e| record_failure(e, &path))?;
-    warn_about_ending(&recording);
+    warn_about_lost_audio(&recording);
 
     let sound = Sound { samples: &recording.samples, activity: &recording.activity };
     let report = report_take(&path, &recording.transcript, &sound, &checklist, mode);
     print(&if args.json { report.to_json() + "\n" } else { report.to_human() })?;
-    let this = saving.save(&report, &path, MadeBy::Callcoach)?;
-    match &args.html {
-        Some(out) => write_take_page(out, &report, &recording.samples, &saving, this),
+    let saved = saving.save(&report, &path, MadeBy::Callcoach);
+    let page = match &args.html {
+        Some(out) => {
+            let this = saved.as_ref().ok().copied().flatten();
+            write_take_page(out, &report, &recording.samples, &saving, this)
+        }
         None => Ok(()),
+    };
+    // What was heard is reported and kept either way; the exit code says the take did not
+    // end as the speaker meant it to.
+    match (ending_failure(recording), saved.map(|_| ()).and(page)) {
+        (Some(ending), Err(not_saved)) => {
+            not_saved.report();
+            Err(ending)
+        }
+        (Some(ending), Ok(())) => Err(ending),
+        (None, saved) => saved,
     }
 }
 
@@ -257,31 +273,61 @@ fn clock(seconds: f64) -> String {
     format!("{}:{:02}", total / 60, total % 60)
 }
 
-fn warn_about_ending(recording: &Recording) {
-    let at = clock(recording.samples.duration_s());
-    let path = recording.path.display();
-    let message = match &recording.ending {
-        Ending::Stopped | Ending::MaxDuration => None,
-        Ending::DeviceLost => Some(format!(
-            "the input device {} stopped delivering audio at {at} (unplugged?); the take ends \
-             there and is kept in {path}",
-            recording.device
-        )),
-        Ending::WriteFailed(e) => {
-            Some(format!("cannot write the take any more ({e}); {path} keeps it up to about {at}"))
-        }
-    };
-    let lost = (recording.dropped_s > 0.0).then(|| {
-        format!(
-            "{:.1} s of audio were lost because the computer could not keep up with the \
-             microphone",
+fn warn_about_lost_audio(recording: &Recording) {
+    if recording.dropped_s > 0.0 {
+        let yellow = AnsiColor::Yellow.on_default().bold();
+        anstream::eprintln!(
+            "{yellow}warning:{yellow:#} {:.1} s of audio were lost because the computer could \
+             not keep up with the microphone",
             recording.dropped_s
-        )
-    });
-    let yellow = AnsiColor::Yellow.on_default().bold();
-    for message in message.into_iter().chain(lost) {
-        anstream::eprintln!("{yellow}warning:{yellow:#} {message}");
+        );
     }
+}
+
+/// A take that ended because the device or the disk failed, said after its report.
+fn ending_failure(recording: Recording) -> Option<Failure> {
+    let at = recording.samples.duration_s();
+    let path = recording.path.display();
+    match recording.ending {
+        Ending::Stopped | Ending::MaxDuration => None,
+        Ending::DeviceLost => Some(
+            Failure::new(
+                Kind::NoDevice,
+                anyhow::anyhow!(
+                    "the input device {} stopped delivering audio {at:.1} s into the take \
+                     (unplugged?); the take so far is kept in {path}",
+                    recording.device
+                ),
+            )
+            .hint("reconnect it and record again; `callcoach devices` lists the inputs"),
+        ),
+        Ending::WriteFailed(e) => {
+            let full = e.kind() == io::ErrorKind::StorageFull;
+            let failure = Failure::new(Kind::Runtime, e).context(format!(
+                "cannot write the take any more after {at:.1} s: {path} keeps its first \
+                     {:.1} s",
+                recording.saved_s
+            ));
+            Some(if full {
+                failure.hint("free some space, or save the take on another disk with --out")
+            } else {
+                failure
+            })
+        }
+    }
+}
+
+fn unsavable(error: Unsavable) -> Failure {
+    let hint = match &error {
+        Unsavable::Folder { path } => {
+            format!("name a file in it, e.g. --out {}", path.join("take.wav").display())
+        }
+        Unsavable::NoFolder { .. } => {
+            "create the folder first, or name another file with --out".to_string()
+        }
+        Unsavable::Refused { .. } => "name a file on a disk you can write to with --out".into(),
+    };
+    Failure::new(Kind::Runtime, error).hint(hint)
 }
 
 fn record_failure(error: RecordError, path: &std::path::Path) -> Failure {

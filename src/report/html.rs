@@ -86,7 +86,7 @@ pub fn wav_bytes(samples: &Samples) -> Vec<u8> {
     // Writing to memory cannot fail.
     let mut writer = TakeWriter::new(sink, SAMPLE_RATE, 1).expect("memory takes a header");
     writer.write(&pcm).expect("memory takes the samples");
-    writer.finish().expect("memory takes the sizes").into_inner()
+    writer.into_sink().expect("memory takes the sizes").into_inner()
 }
 
 /// Text made safe to put in HTML, in an element or an attribute.
@@ -263,17 +263,17 @@ fn profile(out: &mut String, report: &Report) {
         );
     }
     for point in &personal.left_out {
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<li class=\"not-ok left-out\"><span class=\"mark\" aria-hidden=\"true\">✗</span>\
-             <div><span class=\"sr-only\">Left out: </span>{}</div></li>\n",
+             <div><span class=\"sr-only\">Left out: </span>{}</div></li>",
             Escaped(point)
         );
     }
     out.push_str("</ul>\n");
     if let Some(window) = &personal.call_window {
         let _ =
-            write!(out, "<p class=\"note\" id=\"call-window\">{}</p>\n", Escaped(&window.message));
+            writeln!(out, "<p class=\"note\" id=\"call-window\">{}</p>", Escaped(&window.message));
     }
     out.push_str("</section>\n");
 }

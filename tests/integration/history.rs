@@ -243,3 +243,49 @@ fn forgetting_deletes_the_takes_callcoach_recorded_and_never_your_own_files() {
     analyze(home.path(), &[&silent]).assert().success();
     assert_eq!(ids(&history_json(home.path(), &[])), [3]);
 }
+
+#[test]
+fn a_tampered_history_cannot_make_forgetting_delete_outside_the_recordings_folder() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    fs::create_dir(&data).unwrap();
+    let silent = silence(home.path());
+    analyze(&data, &[&silent]).assert().success();
+    let recordings = data.join("recordings");
+    fs::create_dir(&recordings).unwrap();
+    let victim = home.path().join("victim.wav");
+    fs::write(&victim, "not callcoach's").unwrap();
+    std::os::unix::fs::symlink(&victim, recordings.join("take-link.wav")).unwrap();
+    // Paths a hand-edited history.json could hold for takes "recorded by callcoach": one
+    // outside, one climbing out with `..` (relative, as callcoach runs in `data`), a link.
+    let claims = [
+        victim.display().to_string(),
+        "recordings/../../victim.wav".to_string(),
+        recordings.join("take-link.wav").display().to_string(),
+    ];
+    let store = data.join("history.json");
+    let mut document: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&store).unwrap()).unwrap();
+    let template = document["rehearsals"][0].clone();
+    let rehearsals = document["rehearsals"].as_array_mut().unwrap();
+    rehearsals.clear();
+    for (id, claim) in claims.iter().enumerate() {
+        let mut tampered = template.clone();
+        tampered["id"] = (id + 1).into();
+        tampered["recording"] = claim.as_str().into();
+        tampered["recorded_by_callcoach"] = true.into();
+        rehearsals.push(tampered);
+    }
+    fs::write(&store, document.to_string()).unwrap();
+
+    let kept = ": callcoach deletes only the takes in its own recordings folder)\n";
+    callcoach(&data).args(["history", "--forget-all"]).assert().success().stdout(format!(
+        "Forgot rehearsal 1 (kept {}{kept}\
+         Forgot rehearsal 2 (kept {}{kept}\
+         Forgot rehearsal 3 (kept {}{kept}",
+        claims[0], claims[1], claims[2]
+    ));
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "not callcoach's");
+    assert!(fs::symlink_metadata(recordings.join("take-link.wav")).is_ok());
+    assert!(silent.exists());
+}

@@ -90,6 +90,12 @@ fn report(output: &Output) -> Report {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{:?}\nstderr: {stderr}\nstdout: {stdout}", output.status);
+    report_despite_failure(output)
+}
+
+/// The report of a take that ended in a fault, printed before the error that says so.
+fn report_despite_failure(output: &Output) -> Report {
+    let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(stdout.lines().count(), 1, "one JSON document: {stdout}");
     serde_json::from_str(&stdout).unwrap()
 }
@@ -358,12 +364,149 @@ fn a_microphone_that_stops_delivering_ends_the_take_and_keeps_it() {
     let child = start_recording(&home, &out);
     let output = child.wait_with_output().unwrap();
     drop(feeder);
-    let report = report(&output);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("stopped delivering audio"), "{stderr}");
+    let report = report_despite_failure(&output);
     assert!(report.found().contains(&"caller_name"), "{}", report.transcript);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(5), "{stderr}");
+    let said = format!(
+        "error: the input device alsa:default stopped delivering audio 4.0 s into the take \
+         (unplugged?); the take so far is kept in {}\n",
+        out.display()
+    );
+    assert!(stderr.starts_with(&said), "{stderr}");
     let (_, samples) = read_take(&out);
     assert!((seconds(&samples) - 4.0).abs() < 0.3, "{} s kept", seconds(&samples));
+}
+
+/// A small file system of its own, mounted for one test and unmounted when it ends, passed
+/// or failed.
+struct Mount {
+    dir: TempDir,
+}
+
+impl Mount {
+    /// A tmpfs with these mount options (`size=1m`, `ro`).
+    fn tmpfs(options: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", options, "tmpfs"])
+            .arg(dir.path())
+            .output()
+            .expect("mount(8) is part of every Debian system");
+        assert!(
+            mounted.status.success(),
+            "this test mounts a small tmpfs, which needs root (`make test` in CI runs as root): {}",
+            String::from_utf8_lossy(&mounted.stderr)
+        );
+        Self { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        // Lazily: a recorder left running by a failed assertion must not keep it mounted.
+        let _ = Command::new("umount").arg("--lazy").arg(self.dir.path()).status();
+    }
+}
+
+#[test]
+fn a_disk_that_fills_up_mid_take_keeps_what_fitted_and_says_how_much() {
+    let (home, fifo, take) = real_time_microphone("complete-call.wav");
+    // 1 MiB holds about 5.5 s of the device's 48 kHz stereo at 16 bits.
+    let disk = Mount::tmpfs("size=1m");
+    let feeder = Feeder::start(&fifo, take, false);
+    let out = disk.path("take.wav");
+    let output = start_recording(&home, &out).wait_with_output().unwrap();
+    let fed_s = feeder.fed_s();
+    drop(feeder);
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let (_, samples) = read_take(&out);
+    let kept = seconds(&samples);
+    assert_eq!(
+        std::fs::metadata(&out).unwrap().len(),
+        44 + 2 * samples.len() as u64,
+        "the file holds exactly the audio its header counts"
+    );
+    assert!(kept > 4.5 && kept < 5.5, "{kept:.2} s kept");
+    assert!(fed_s < kept + 2.0, "recording stopped when the disk filled: {fed_s:.1} s fed");
+    let first_line = stderr.lines().next().unwrap();
+    let says = format!("{} keeps its first {kept:.1} s: No space left on device", out.display());
+    assert!(
+        first_line.starts_with("error: cannot write the take any more after ")
+            && first_line.contains(&says),
+        "{stderr}"
+    );
+    assert!(stderr.contains("hint: free some space, or save the take on another disk"));
+    // What was heard is still reported.
+    let report = report_despite_failure(&output);
+    assert!(report.found().contains(&"caller_name"), "{}", report.transcript);
+    let soxi = Command::new("soxi").arg("-D").arg(&out).output().unwrap();
+    assert!(soxi.status.success(), "{}", String::from_utf8_lossy(&soxi.stderr));
+}
+
+#[test]
+fn a_take_that_cannot_be_saved_is_refused_before_recording() {
+    let home = Home::new();
+    // No such sound card: had callcoach opened the device first, this would be the error.
+    home.configure("pcm.!default { type hw card 7 }\n");
+    let read_only = Mount::tmpfs("ro,size=64k");
+    let refused = |args: &[&str], data_dir: &Path| {
+        let output = home.callcoach(args).env("CALLCOACH_DATA_DIR", data_dir).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{output:?}");
+        assert!(output.stdout.is_empty());
+        String::from_utf8(output.stderr).unwrap()
+    };
+    let data = home.dir.path();
+
+    let take = read_only.path("take.wav");
+    let stderr = refused(&["record", "--out", take.to_str().unwrap()], data);
+    assert_eq!(
+        stderr,
+        format!(
+            "error: cannot save the take in {}: Read-only file system (os error 30)\n\
+             hint: name a file on a disk you can write to with --out\n",
+            read_only.dir.path().display()
+        )
+    );
+    assert_eq!(std::fs::read_dir(read_only.dir.path()).unwrap().count(), 0);
+
+    // The default place, in a data directory on a read-only disk.
+    let stderr = refused(&["record"], read_only.dir.path());
+    assert!(
+        stderr.starts_with(&format!(
+            "error: cannot create {}: Read-only file system",
+            read_only.path("recordings").display()
+        )),
+        "{stderr}"
+    );
+
+    let missing = home.path("no/such/take.wav");
+    let stderr = refused(&["record", "--out", missing.to_str().unwrap()], data);
+    assert_eq!(
+        stderr,
+        format!(
+            "error: cannot save the take in {}: there is no such folder\n\
+             hint: create the folder first, or name another file with --out\n",
+            home.path("no/such").display()
+        )
+    );
+
+    let stderr = refused(&["record", "--out", data.to_str().unwrap()], data);
+    assert_eq!(
+        stderr,
+        format!(
+            "error: {} is a folder, not a file to save the take in\n\
+             hint: name a file in it, e.g. --out {}\n",
+            data.display(),
+            data.join("take.wav").display()
+        )
+    );
 }
 
 #[test]
