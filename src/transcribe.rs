@@ -130,7 +130,9 @@ impl WhisperTranscriber {
             }
         }
         let mut params = WhisperContextParameters::default();
-        match alignment_heads(&hparams) {
+        // Alignment needs the whole encoder window: whisper.cpp aborts on a cut one.
+        let heads = alignment_heads(&hparams).filter(|_| options.audio_ctx == 0);
+        match heads {
             // Words timed by aligning the text to the audio (DTW on the attention heads that
             // follow it): on five flite sentences each word's end fell within 0.1 s of the
             // speech, where the token timestamps drifted by up to 4 s after the second
