@@ -31,17 +31,23 @@ const RAMBLING_FILLERS: usize = 12;
 const RAMBLING_HEDGES: usize = 4;
 const SILENCE_S: f64 = 4.0;
 
-/// The two halves spoken by `voice`, with the silence between them.
-pub(crate) fn rambling_take(voice: (&str, &str), dir: &Path) -> PathBuf {
-    let halves: Vec<PathBuf> = RAMBLING
+/// Each text spoken by `voice` into its own file, in a folder of `dir` named `name` and its
+/// number.
+fn render_each(texts: &[&str], voice: (&str, &str), dir: &Path, name: &str) -> Vec<PathBuf> {
+    texts
         .iter()
         .enumerate()
         .map(|(i, text)| {
-            let part = dir.join(format!("part{i}"));
+            let part = dir.join(format!("{name}{i}"));
             std::fs::create_dir(&part).unwrap();
             render(text, voice, Channel::Clean, &part)
         })
-        .collect();
+        .collect()
+}
+
+/// The two halves spoken by `voice`, with the silence between them.
+pub(crate) fn rambling_take(voice: (&str, &str), dir: &Path) -> PathBuf {
+    let halves = render_each(&RAMBLING, voice, dir, "part");
     let take = dir.join("rambling.wav");
     run(sox()
         .arg(&halves[0])
@@ -151,17 +157,15 @@ pub(crate) fn sentences_take(dir: &Path, trailing: bool) -> (PathBuf, Vec<f64>) 
         "I would be happy to send you my references.",
         "May I ask when you expect to make a decision?",
     ];
-    let parts: Vec<PathBuf> = SENTENCES
+    let spoken = render_each(&SENTENCES, ("flite", "rms"), dir, &format!("sentence-{trailing}-"));
+    let parts: Vec<PathBuf> = spoken
         .iter()
-        .enumerate()
-        .map(|(i, text)| {
-            let part = dir.join(format!("sentence{i}-{trailing}"));
-            std::fs::create_dir(&part).unwrap();
-            let spoken = render(text, ("flite", "rms"), Channel::Clean, &part);
+        .map(|spoken| {
+            let part = spoken.parent().unwrap();
             let voice = part.join("voice.wav");
             // Without the engine's trailing silence, the last 0.6 s is the last word.
             run(sox()
-                .arg(&spoken)
+                .arg(spoken)
                 .arg(&voice)
                 .args(["reverse", "silence", "1", "0.05", "1%", "reverse"]));
             let sentence = part.join("sentence.wav");

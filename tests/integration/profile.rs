@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use predicates::str::contains;
 
 use crate::judgement::{render, Channel};
-use crate::support::{callcoach, model, Report};
+use crate::support::{callcoach, model, Report, VOICEMAIL_ELEMENTS};
 
 const DANA: &str = r#"version = 1
 name = "Dana Reed"
@@ -270,18 +270,7 @@ fn spoken_takes_are_judged_against_the_profile() {
         let report = analyze(home.path(), &take, "voicemail");
         let context = format!("{voice:?} {channel:?}: {}", report.transcript);
         let found: Vec<&str> = report.found();
-        assert_eq!(
-            found,
-            [
-                "thanks",
-                "job_title",
-                "caller_name",
-                "callback_request",
-                "phone_number",
-                "number_repeated"
-            ],
-            "{context}"
-        );
+        assert_eq!(found, VOICEMAIL_ELEMENTS, "{context}");
         let window = report.personal.unwrap().call_window.unwrap();
         assert!((3.9..=4.0).contains(&window.hours_left), "{window:?}");
     }

@@ -27,6 +27,10 @@ pub fn shared_data(name: &str) -> PathBuf {
     path
 }
 
+/// What a complete voicemail says, in the order the checklist lists it.
+pub const VOICEMAIL_ELEMENTS: [&str; 6] =
+    ["thanks", "job_title", "caller_name", "callback_request", "phone_number", "number_repeated"];
+
 /// The binary, with the user's own settings out of the way: no model, data directory or
 /// profile from the environment, no colour, and a private data directory, whose `config`
 /// folder stands in for the user's config directory (where the profile is looked for).
