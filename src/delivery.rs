@@ -321,7 +321,7 @@ fn checks(
         let trailing = voice.sentences >= 3 && voice.trailing_off * 3 > voice.sentences;
         let pitch = voice
             .pitch_variation_semitones
-            .map_or("pitch unclear".to_string(), |v| format!("pitch varies {v} semitones"));
+            .map_or("pitch unclear".to_string(), |v| format!("pitch varies {v:.1} semitones"));
         let tip = if monotone { &rules.monotone_tip } else { &rules.trailing_off_tip };
         checks.push(check(
             ("voice", "Voice"),

@@ -41,21 +41,31 @@ pub struct HistoryArgs {
     /// Print the rehearsals and their trend as one JSON document (format in the README).
     #[arg(long)]
     json: bool,
-    /// Forget these rehearsals (ids as listed), and delete the takes `callcoach record` made
-    /// for them. A file you gave to `analyze` is never deleted.
-    #[arg(long, value_name = "ID", num_args = 1.., conflicts_with_all = ["last", "json"])]
-    forget: Vec<u64>,
-    /// Forget every rehearsal, and delete the takes `callcoach record` made. Files you gave
-    /// to `analyze` are never deleted.
-    #[arg(long, conflicts_with_all = ["forget", "last", "json"])]
-    forget_all: bool,
+    /// Forget these rehearsals (ids as listed), or every one with --all, and delete the takes
+    /// `callcoach record` made for them. A file you gave to `analyze` is never deleted.
+    #[arg(long, value_name = "ID", num_args = 0.., conflicts_with_all = ["last", "json"])]
+    forget: Option<Vec<u64>>,
+    /// With --forget: every rehearsal.
+    #[arg(long, requires = "forget")]
+    all: bool,
+}
+
+fn usage(message: &'static str) -> Failure {
+    Failure::new(Kind::Usage, anyhow::anyhow!(message))
+        .hint("`callcoach history` lists the rehearsals with their ids")
 }
 
 pub fn run(args: HistoryArgs) -> Result<(), Failure> {
     let history = open()?;
-    if args.forget_all || !args.forget.is_empty() {
-        let selection =
-            if args.forget_all { Selection::All } else { Selection::Ids(args.forget.clone()) };
+    if let Some(ids) = &args.forget {
+        let selection = match (ids.is_empty(), args.all) {
+            (true, true) => Selection::All,
+            (false, false) => Selection::Ids(ids.clone()),
+            (true, false) => {
+                return Err(usage("name the rehearsals to forget by their ids, or say --all"))
+            }
+            (false, true) => return Err(usage("name rehearsals to forget, or --all, not both")),
+        };
         let forgotten = history.forget(&selection).map_err(failure)?;
         return print(&forgotten_text(&forgotten));
     }

@@ -30,7 +30,7 @@ fn completions_cover_every_subcommand_and_are_valid_bash() {
         for subcommand in ["analyze", "check", "record", "history", "devices", "model", "man"] {
             assert!(script.contains(subcommand), "{shell} completes {subcommand}");
         }
-        assert!(script.contains("forget-all"), "{shell} completes history's options");
+        assert!(script.contains("--forget"), "{shell} completes history's options");
     }
     let script = home.path().join("callcoach.bash");
     let output = callcoach(home.path()).args(["completions", "bash"]).output().unwrap();

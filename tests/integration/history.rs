@@ -150,7 +150,7 @@ fn a_corrupt_history_is_one_clear_error_and_is_left_as_it_is() {
         .stderr(contains("panicked").not());
     // Refused before the work, so nothing is printed that the history does not hold.
     analyze(home.path(), &[&silent]).assert().code(3).stdout("").stderr(contains(&error));
-    callcoach(home.path()).args(["history", "--forget-all"]).assert().code(3);
+    callcoach(home.path()).args(["history", "--forget", "--all"]).assert().code(3);
     assert_eq!(fs::read_to_string(&store).unwrap(), corrupt);
     analyze(home.path(), &[&silent]).arg("--no-save").assert().success();
     assert_eq!(fs::read_to_string(&store).unwrap(), corrupt);
@@ -233,7 +233,7 @@ fn forgetting_deletes_the_takes_callcoach_recorded_and_never_your_own_files() {
     assert!(!take.exists());
     assert_eq!(ids(&history_json(home.path(), &[])), [1]);
     callcoach(home.path())
-        .args(["history", "--forget-all"])
+        .args(["history", "--forget", "--all"])
         .assert()
         .success()
         .stdout(format!("Forgot rehearsal 1 (kept your file {})\n", silent.display()));
@@ -279,7 +279,7 @@ fn a_tampered_history_cannot_make_forgetting_delete_outside_the_recordings_folde
     fs::write(&store, document.to_string()).unwrap();
 
     let kept = ": callcoach deletes only the takes in its own recordings folder)\n";
-    callcoach(&data).args(["history", "--forget-all"]).assert().success().stdout(format!(
+    callcoach(&data).args(["history", "--forget", "--all"]).assert().success().stdout(format!(
         "Forgot rehearsal 1 (kept {}{kept}\
          Forgot rehearsal 2 (kept {}{kept}\
          Forgot rehearsal 3 (kept {}{kept}",
