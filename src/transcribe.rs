@@ -114,6 +114,8 @@ const FILLER_PROMPT: &str = "Um, uh, I mean, like, you know.";
 pub struct WhisperTranscriber {
     context: WhisperContext,
     options: WhisperOptions,
+    /// Words are timed by alignment (DTW), not by whisper.cpp's token timestamps.
+    aligned: bool,
 }
 
 impl WhisperTranscriber {
@@ -132,6 +134,7 @@ impl WhisperTranscriber {
         let mut params = WhisperContextParameters::default();
         // Alignment needs the whole encoder window: whisper.cpp aborts on a cut one.
         let heads = alignment_heads(&hparams).filter(|_| options.audio_ctx == 0);
+        let aligned = heads.is_some();
         match heads {
             // Words timed by aligning the text to the audio (DTW on the attention heads that
             // follow it): on five flite sentences each word's end fell within 0.1 s of the
@@ -150,7 +153,7 @@ impl WhisperTranscriber {
         }
         let context = WhisperContext::new_with_params(model, params)
             .map_err(|_| TranscribeError::ModelLoad { path: model.to_path_buf() })?;
-        Ok(Self { context, options })
+        Ok(Self { context, options, aligned })
     }
 
     fn params(&self) -> FullParams<'_, '_> {
@@ -166,7 +169,9 @@ impl WhisperTranscriber {
         // Timestamps stay on: without them whisper.cpp drops stretches around the 30 s
         // window boundaries of long takes (measured, see the project notes).
         params.set_no_timestamps(false);
-        params.set_token_timestamps(true);
+        // Token timestamps only where there is no alignment: they keep an energy curve of
+        // the whole take (a float a sample) that aligned words do not need.
+        params.set_token_timestamps(!self.aligned);
         params.set_print_progress(false);
         params.set_print_realtime(false);
         params.set_print_special(false);
