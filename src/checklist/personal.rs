@@ -24,8 +24,10 @@ const HONORIFICS: &[&str] = &["mr", "mrs", "ms", "miss", "dr", "doctor", "prof",
 pub struct Personal {
     pub profile: Profile,
     job_title: Option<Phrase>,
-    qualifications: Vec<Phrase>,
-    wishes: Vec<Phrase>,
+    /// One for each of the profile's qualifications and wishes, in its order; `None` for one
+    /// with no words to listen for (all filler words).
+    qualifications: Vec<Option<Phrase>>,
+    wishes: Vec<Option<Phrase>>,
     interviewer: Option<Phrase>,
     phone_digits: Option<String>,
 }
@@ -60,13 +62,9 @@ impl Personal {
             qualifications: profile
                 .qualifications
                 .iter()
-                .filter_map(|q| phrase(&q.skill, Needed::Most))
+                .map(|q| phrase(&q.skill, Needed::Most))
                 .collect(),
-            wishes: profile
-                .wish_i_had_said
-                .iter()
-                .filter_map(|w| phrase(w, Needed::Most))
-                .collect(),
+            wishes: profile.wish_i_had_said.iter().map(|w| phrase(w, Needed::Most)).collect(),
             interviewer,
             phone_digits: profile.phone_digits(),
             profile,
@@ -80,12 +78,12 @@ impl Personal {
 
     /// Each of the user's qualifications, and where it was mentioned.
     pub fn qualifications(&self, tokens: &[Token]) -> Vec<Heard<'_, Qualification>> {
-        self.heard(&self.profile.qualifications, &self.qualifications, tokens)
+        heard(&self.profile.qualifications, &self.qualifications, tokens)
     }
 
     /// Each point the user wished they had made, and where it was made.
     pub fn wishes(&self, tokens: &[Token]) -> Vec<Heard<'_, String>> {
-        self.heard(&self.profile.wish_i_had_said, &self.wishes, tokens)
+        heard(&self.profile.wish_i_had_said, &self.wishes, tokens)
     }
 
     /// Whether the interviewer's name was said; `None` when the profile has none.
@@ -114,20 +112,19 @@ impl Personal {
         }
         Some(said)
     }
+}
 
-    fn heard<'a, T>(
-        &self,
-        details: &'a [T],
-        phrases: &[Phrase],
-        tokens: &[Token],
-    ) -> Vec<Heard<'a, T>> {
-        // Details with no words to listen for (all filler words) have no phrase.
-        details
-            .iter()
-            .zip(phrases)
-            .map(|(detail, phrase)| Heard { detail, at: phrase.find(tokens) })
-            .collect()
-    }
+/// Each detail that has words to listen for, and where it was said.
+fn heard<'a, T>(
+    details: &'a [T],
+    phrases: &[Option<Phrase>],
+    tokens: &[Token],
+) -> Vec<Heard<'a, T>> {
+    details
+        .iter()
+        .zip(phrases)
+        .filter_map(|(detail, phrase)| Some(Heard { detail, at: phrase.as_ref()?.find(tokens) }))
+        .collect()
 }
 
 /// How many of a phrase's words must be heard together.
@@ -287,18 +284,27 @@ mod tests {
         let me = personal(Profile {
             qualifications: vec![
                 skill("PMP certification"),
+                skill("for my, the"),
                 skill("five years of B2B email campaigns"),
                 skill("fluent Spanish"),
             ],
             ..Profile::default()
         });
         let said = "I'm PMP certified and I ran B2B campaigns for 5 years. Thanks.";
-        let heard: Vec<Option<String>> =
-            me.qualifications(&tokens(said)).iter().map(|h| quoted(said, h.at)).collect();
+        let heard: Vec<(&str, Option<String>)> = me
+            .qualifications(&tokens(said))
+            .iter()
+            .map(|h| (h.detail.skill.as_str(), quoted(said, h.at)))
+            .collect();
         assert_eq!(
             heard,
-            [None, Some("B2B campaigns for 5".to_string()), None],
-            "'certified' is not 'certification'; 3 of the 5 campaign words are enough"
+            [
+                ("PMP certification", None),
+                ("five years of B2B email campaigns", Some("B2B campaigns for 5".to_string())),
+                ("fluent Spanish", None)
+            ],
+            "'certified' is not 'certification'; 3 of the 5 campaign words are enough; a \
+             qualification of filler words alone has nothing to listen for"
         );
     }
 
