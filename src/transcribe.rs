@@ -256,30 +256,24 @@ impl WhisperTranscriber {
                 let text =
                     token.to_str_lossy().map_err(|e| TranscribeError::Failed(e.to_string()))?;
                 // An aligned token's time is where it ends; it began where the one before it
-                // ended, or where its segment begins. Punctuation is aligned to the pause after it, so it takes no time.
-                // Without alignment, the token timestamps.
-                let is_punctuation = !text.chars().any(char::is_alphanumeric);
-                let (start_s, end_s) = if data.t_dtw >= 0 && is_punctuation {
+                // ended, or where its segment begins. Punctuation is aligned to the pause after
+                // it, so it takes no time. Without alignment, the token timestamps.
+                let (start_s, end_s) = if !self.aligned {
+                    (data.t0 as f64 / 100.0, data.t1 as f64 / 100.0)
+                } else if !text.chars().any(char::is_alphanumeric) {
                     (aligned_until, aligned_until)
-                } else if data.t_dtw >= 0 {
+                } else {
                     // The alignment can step back a frame or two; time does not.
                     let end_s = (data.t_dtw as f64 / 100.0).max(aligned_until);
                     let start_s = aligned_until;
                     aligned_until = end_s;
                     (start_s, end_s)
-                } else {
-                    (data.t0 as f64 / 100.0, data.t1 as f64 / 100.0)
                 };
-                pieces.push(Piece {
-                    text: text.into_owned(),
-                    start_s,
-                    end_s,
-                    aligned: data.t_dtw >= 0,
-                });
+                pieces.push(Piece { text: text.into_owned(), start_s, end_s });
             }
         }
         let mut words = drop_non_speech(join_pieces(&pieces));
-        if pieces.iter().any(|p| p.aligned) {
+        if self.aligned {
             start_where_the_voice_does(&mut words, activity);
         }
         Ok(Transcript { words })
@@ -291,8 +285,6 @@ struct Piece {
     text: String,
     start_s: f64,
     end_s: f64,
-    /// Timed by alignment: it starts where the token before it ended, silence included.
-    aligned: bool,
 }
 
 /// The alignment heads whisper.cpp times words with, for the models it has them for.
@@ -393,7 +385,7 @@ mod tests {
     use super::*;
 
     fn piece(text: &str, start_s: f64, end_s: f64) -> Piece {
-        Piece { text: text.to_string(), start_s, end_s, aligned: false }
+        Piece { text: text.to_string(), start_s, end_s }
     }
 
     fn words(texts: &[&str]) -> Vec<Word> {
