@@ -16,7 +16,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::atomic_file::PartialFile;
-use crate::checklist::describe_toml_error;
+use crate::checklist::{describe_toml_error, line_and_column};
 
 /// The profile format this build reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -131,7 +131,7 @@ impl Profile {
             return Err(ProfileError::Version { path: path.into(), found: file.version });
         }
         let at_line = |span: std::ops::Range<usize>, message: String| {
-            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            let (line, _) = line_and_column(text, span.start);
             malformed(format!("line {line}: {message}"))
         };
         let phone = file.phone.as_ref().and_then(|p| Some((filled(p.get_ref())?, p.span())));
