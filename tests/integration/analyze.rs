@@ -5,7 +5,7 @@ use std::path::Path;
 use predicates::prelude::*;
 use predicates::str::contains;
 
-use crate::support::{callcoach, model, root, Report, VOICEMAIL_ELEMENTS};
+use crate::support::{callcoach, model, sample, silence, Report, VOICEMAIL_ELEMENTS};
 
 fn analyze_json(files: &[&Path]) -> Vec<Report> {
     let home = tempfile::tempdir().unwrap();
@@ -25,10 +25,6 @@ fn analyze_json(files: &[&Path]) -> Vec<Report> {
     );
     let stdout = String::from_utf8(output.stdout).unwrap();
     stdout.lines().map(|line| serde_json::from_str(line).unwrap()).collect()
-}
-
-fn sample(name: &str) -> std::path::PathBuf {
-    root().join("samples").join(name)
 }
 
 #[test]
@@ -151,18 +147,7 @@ fn the_human_report_shows_the_checklist() {
 #[test]
 fn silence_is_no_speech_and_finds_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("silence.wav");
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 16_000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut writer = hound::WavWriter::create(&path, spec).unwrap();
-    for _ in 0..16_000 * 5 {
-        writer.write_sample(0_i16).unwrap();
-    }
-    writer.finalize().unwrap();
+    let path = silence(dir.path(), 5);
     let report = &analyze_json(&[&path])[0];
     assert_eq!(report.transcript, "");
     assert!(report.found().is_empty());

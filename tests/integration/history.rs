@@ -9,7 +9,7 @@ use predicates::prelude::*;
 use predicates::str::contains;
 use serde::Deserialize;
 
-use crate::support::{callcoach, model, root, Report};
+use crate::support::{callcoach, model, sample, silence, Report};
 
 /// `history --json`, read back into the tests' own types: the format is a contract.
 #[derive(Debug, Deserialize)]
@@ -47,27 +47,6 @@ struct Missed {
     takes: usize,
 }
 
-fn sample(name: &str) -> PathBuf {
-    root().join("samples").join(name)
-}
-
-/// One second of digital silence: no speech, so analyzing it takes no transcription time.
-fn silence(dir: &Path) -> PathBuf {
-    let path = dir.join("silence.wav");
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 16_000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut writer = hound::WavWriter::create(&path, spec).unwrap();
-    for _ in 0..16_000 {
-        writer.write_sample(0_i16).unwrap();
-    }
-    writer.finalize().unwrap();
-    path
-}
-
 fn analyze(home: &Path, files: &[&Path]) -> assert_cmd::Command {
     let mut command = callcoach(home);
     command.args(["analyze", "--json", "--model"]).arg(model()).args(files);
@@ -88,7 +67,7 @@ fn ids(history: &History) -> Vec<u64> {
 fn every_analysis_is_saved_and_the_history_shows_the_trend() {
     let home = tempfile::tempdir().unwrap();
     callcoach(home.path()).arg("history").assert().success().stdout(contains("No rehearsals yet"));
-    let silent = silence(home.path());
+    let silent = silence(home.path(), 1);
     let (missing, complete) = (sample("missing-two.wav"), sample("complete-call.wav"));
     analyze(home.path(), &[&missing, &complete, &silent]).assert().success();
     analyze(home.path(), &[&silent]).arg("--no-save").assert().success();
@@ -138,7 +117,7 @@ fn a_corrupt_history_is_one_clear_error_and_is_left_as_it_is() {
     let store = home.path().join("history.json");
     let corrupt = "{\"version\": 1,\n \"next_id\": 2,\n \"rehearsals\": [ {\"id\": 1 ]\n";
     fs::write(&store, corrupt).unwrap();
-    let silent = silence(home.path());
+    let silent = silence(home.path(), 1);
     let error = format!("{}: line 3, column 27:", store.display());
     callcoach(home.path())
         .arg("history")
@@ -162,7 +141,7 @@ fn a_history_from_a_newer_callcoach_is_refused_and_left_as_it_is() {
     let store = home.path().join("history.json");
     let future = r#"{"version": 2, "takes": "a shape this callcoach has never seen"}"#;
     fs::write(&store, future).unwrap();
-    analyze(home.path(), &[&silence(home.path())])
+    analyze(home.path(), &[&silence(home.path(), 1)])
         .assert()
         .code(3)
         .stderr(contains("is history format version 2, newer than this callcoach reads (1)"))
@@ -173,7 +152,7 @@ fn a_history_from_a_newer_callcoach_is_refused_and_left_as_it_is() {
 #[test]
 fn processes_saving_at_once_lose_no_rehearsal() {
     let home = tempfile::tempdir().unwrap();
-    let silent = silence(home.path());
+    let silent = silence(home.path(), 1);
     let (processes, files_each) = (6, 5);
     let children: Vec<_> = (0..processes)
         .map(|_| {
@@ -203,7 +182,7 @@ fn processes_saving_at_once_lose_no_rehearsal() {
 #[test]
 fn forgetting_deletes_the_takes_callcoach_recorded_and_never_your_own_files() {
     let home = tempfile::tempdir().unwrap();
-    let silent = silence(home.path());
+    let silent = silence(home.path(), 1);
     analyze(home.path(), &[&silent]).assert().success();
     // A second rehearsal, as `callcoach record` saves one: its take in the data directory.
     let take = home.path().join("recordings/take-2025-03-14-093005.wav");
@@ -249,7 +228,7 @@ fn a_tampered_history_cannot_make_forgetting_delete_outside_the_recordings_folde
     let home = tempfile::tempdir().unwrap();
     let data = home.path().join("data");
     fs::create_dir(&data).unwrap();
-    let silent = silence(home.path());
+    let silent = silence(home.path(), 1);
     analyze(&data, &[&silent]).assert().success();
     let recordings = data.join("recordings");
     fs::create_dir(&recordings).unwrap();

@@ -17,6 +17,28 @@ pub fn model() -> PathBuf {
 }
 
 /// Real human recordings shared beside the checkout (see ../shared/data/README.md).
+/// A bundled sample recording or script.
+pub fn sample(name: &str) -> PathBuf {
+    root().join("samples").join(name)
+}
+
+/// `seconds` of digital silence in `dir`: no speech, so analyzing it takes no transcription.
+pub fn silence(dir: &Path, seconds: u32) -> PathBuf {
+    let path = dir.join("silence.wav");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 16_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::create(&path, spec).unwrap();
+    for _ in 0..16_000 * seconds {
+        writer.write_sample(0_i16).unwrap();
+    }
+    writer.finalize().unwrap();
+    path
+}
+
 pub fn shared_data(name: &str) -> PathBuf {
     let path = root().join("../shared/data").join(name);
     assert!(
