@@ -101,6 +101,9 @@ pub struct JudgeArgs {
     checklist: Option<PathBuf>,
     #[command(flatten)]
     profile: ProfileArgs,
+    /// Judge without your profile, as for anyone (whatever --profile says).
+    #[arg(long)]
+    no_profile: bool,
 }
 
 /// Where the user's profile is, for every command that reads it.
@@ -110,9 +113,6 @@ pub struct ProfileArgs {
     /// [default: profile.toml in the user config directory, used when it exists].
     #[arg(long, env = "CALLCOACH_PROFILE", value_name = "FILE")]
     profile: Option<PathBuf>,
-    /// Judge without your profile, as for anyone (whatever --profile says).
-    #[arg(long)]
-    no_profile: bool,
 }
 
 impl ProfileArgs {
@@ -122,12 +122,9 @@ impl ProfileArgs {
         self.profile.clone().or_else(Profile::default_path)
     }
 
-    /// The profile to judge with: the one named (which must exist), else the default one
-    /// where there is one.
+    /// The profile: the one named (which must exist), else the default one where there is
+    /// one.
     fn load(&self) -> Result<Option<Profile>, Failure> {
-        if self.no_profile {
-            return Ok(None);
-        }
         let Some(path) = self.path() else { return Ok(None) };
         if self.profile.is_none() && !path.exists() {
             return Ok(None);
@@ -160,7 +157,8 @@ impl JudgeArgs {
                 Failure::new(Kind::Input, e).hint("the checklist format is described in the README")
             })?,
         };
-        Ok(match self.profile.load()? {
+        let profile = if self.no_profile { None } else { self.profile.load()? };
+        Ok(match profile {
             Some(profile) => checklist.with_profile(profile),
             None => checklist,
         })
