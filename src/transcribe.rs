@@ -103,7 +103,12 @@ pub struct WhisperOptions {
 impl Default for WhisperOptions {
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Self { language: Some("en".to_string()), threads: cores.min(8), beam_size: 1, audio_ctx: 0 }
+        Self {
+            language: Some("en".to_string()),
+            threads: cores.min(8),
+            beam_size: 1,
+            audio_ctx: 0,
+        }
     }
 }
 
@@ -398,6 +403,14 @@ mod tests {
 
     fn texts(words: &[Word]) -> Vec<&str> {
         words.iter().map(|w| w.text.as_str()).collect()
+    }
+
+    #[test]
+    fn whisper_cpp_is_built_with_the_tiled_matrix_kernels() {
+        // .cargo/config.toml asks for them; a build that lost the setting would be a third
+        // slower without any other sign.
+        let info = whisper_rs::print_system_info();
+        assert!(info.contains("LLAMAFILE = 1"), "{info}");
     }
 
     #[test]
