@@ -229,10 +229,12 @@ pub enum TensorType {
     F16,
     /// Blocks of 32 values: an f16 scale and 32 `i8`.
     Q8_0,
+    /// Blocks of 32 values: an f16 scale and 32 4-bit values, two to a byte.
+    Q4_0,
 }
 
-/// Values per q8_0 block.
-pub const Q8_0_BLOCK: usize = 32;
+/// Values per q8_0 or q4_0 block.
+pub const QUANT_BLOCK: usize = 32;
 
 impl TensorType {
     /// ggml's `enum ggml_type` number.
@@ -241,6 +243,7 @@ impl TensorType {
             TensorType::F32 => 0,
             TensorType::F16 => 1,
             TensorType::Q8_0 => 8,
+            TensorType::Q4_0 => 2,
         }
     }
 
@@ -250,15 +253,27 @@ impl TensorType {
             TensorType::F32 => 0,
             TensorType::F16 => 1,
             TensorType::Q8_0 => 7 + 1000 * QUANTIZATION_VERSION,
+            TensorType::Q4_0 => 2 + 1000 * QUANTIZATION_VERSION,
         }
     }
 
-    /// Bytes taken by `n` values (for q8_0, `n` must be a multiple of the block size).
+    /// The quantization this type stores, if it is one.
+    pub fn quantization(self) -> Option<super::import::Quantization> {
+        use super::import::Quantization;
+        match self {
+            TensorType::F32 | TensorType::F16 => None,
+            TensorType::Q8_0 => Some(Quantization::Q8_0),
+            TensorType::Q4_0 => Some(Quantization::Q4_0),
+        }
+    }
+
+    /// Bytes taken by `n` values (quantized, `n` must be a multiple of the block size).
     pub fn data_size(self, n: usize) -> usize {
         match self {
             TensorType::F32 => 4 * n,
             TensorType::F16 => 2 * n,
-            TensorType::Q8_0 => n / Q8_0_BLOCK * (2 + Q8_0_BLOCK),
+            TensorType::Q8_0 => n / QUANT_BLOCK * (2 + QUANT_BLOCK),
+            TensorType::Q4_0 => n / QUANT_BLOCK * (2 + QUANT_BLOCK / 2),
         }
     }
 
@@ -271,7 +286,10 @@ impl TensorType {
                 values.iter().for_each(|&v| out.extend_from_slice(&f16::from_f32(v).to_le_bytes()))
             }
             TensorType::Q8_0 => {
-                values.chunks_exact(Q8_0_BLOCK).for_each(|block| quantize_q8_0_block(block, out))
+                values.chunks_exact(QUANT_BLOCK).for_each(|block| quantize_q8_0_block(block, out))
+            }
+            TensorType::Q4_0 => {
+                values.chunks_exact(QUANT_BLOCK).for_each(|block| quantize_q4_0_block(block, out))
             }
         }
     }
@@ -285,6 +303,20 @@ fn quantize_q8_0_block(block: &[f32], out: &mut Vec<u8>) {
     let id = if d != 0.0 { 1.0 / d } else { 0.0 };
     out.extend_from_slice(&f16::from_f32(d).to_le_bytes());
     out.extend(block.iter().map(|&v| (v * id).round() as i8 as u8));
+}
+
+/// ggml's reference q4_0 quantizer (`quantize_row_q4_0_ref`): the value of largest magnitude
+/// maps to -8 exactly, the others to the nearest of -8..=7 steps; the first half of the block
+/// goes to the low nibbles, the second half to the high ones.
+fn quantize_q4_0_block(block: &[f32], out: &mut Vec<u8>) {
+    let max = block.iter().fold(0.0f32, |m, &v| if v.abs() > m.abs() { v } else { m });
+    let d = max / -8.0;
+    let id = if d != 0.0 { 1.0 / d } else { 0.0 };
+    out.extend_from_slice(&f16::from_f32(d).to_le_bytes());
+    let half = block.len() / 2;
+    // C's float-to-int8 conversion truncates; + 8.5 makes that a rounding of x + 8.
+    let nibble = |v: f32| ((v * id + 8.5) as i8).min(15) as u8;
+    out.extend((0..half).map(|j| nibble(block[j]) | nibble(block[half + j]) << 4));
 }
 
 /// Bytes a tensor record takes in the file: its header, name and data.
@@ -504,10 +536,19 @@ pub(crate) mod testing {
                     .map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32())
                     .collect(),
                 TensorType::Q8_0 => data
-                    .chunks_exact(2 + Q8_0_BLOCK)
+                    .chunks_exact(2 + QUANT_BLOCK)
                     .flat_map(|b| {
                         let d = f16::from_le_bytes([b[0], b[1]]).to_f32();
                         b[2..].iter().map(move |&q| q as i8 as f32 * d)
+                    })
+                    .collect(),
+                TensorType::Q4_0 => data
+                    .chunks_exact(2 + QUANT_BLOCK / 2)
+                    .flat_map(|b| {
+                        let d = f16::from_le_bytes([b[0], b[1]]).to_f32();
+                        let low = b[2..].iter().map(move |&q| ((q & 0x0f) as f32 - 8.0) * d);
+                        let high = b[2..].iter().map(move |&q| ((q >> 4) as f32 - 8.0) * d);
+                        low.chain(high).collect::<Vec<_>>()
                     })
                     .collect(),
             }
@@ -571,6 +612,7 @@ pub(crate) mod testing {
                 0 => TensorType::F32,
                 1 => TensorType::F16,
                 8 => TensorType::Q8_0,
+                2 => TensorType::Q4_0,
                 other => panic!("unexpected tensor type {other}"),
             };
             let mut shape: Vec<usize> = (0..n_dims).map(|_| cursor.usize()).collect();
@@ -644,7 +686,7 @@ mod tests {
     #[test]
     fn q8_0_matches_ggml_reference() {
         // Exact halves round away from zero, as C's roundf does.
-        let mut block = vec![0.0f32; Q8_0_BLOCK];
+        let mut block = vec![0.0f32; QUANT_BLOCK];
         block[0] = 127.0;
         block[1] = -0.5;
         block[2] = 2.5;
@@ -654,8 +696,25 @@ mod tests {
         assert_eq!(f16::from_le_bytes([out[0], out[1]]).to_f32(), 1.0);
         assert_eq!(&out[2..6], &[127u8, (-1i8) as u8, 3, (-127i8) as u8]);
         let mut zeros = Vec::new();
-        quantize_q8_0_block(&[0.0; Q8_0_BLOCK], &mut zeros);
+        quantize_q8_0_block(&[0.0; QUANT_BLOCK], &mut zeros);
         assert!(zeros.iter().all(|&b| b == 0));
+    }
+
+    #[test]
+    fn q4_0_matches_ggml_reference() {
+        let mut block = vec![0.0f32; QUANT_BLOCK];
+        block[0] = -16.0; // the largest magnitude: the step is -16 / -8 = 2, and it maps to -8
+        block[1] = 16.0; // +8 steps is beyond 7: clipped
+        block[2] = 3.0; // 1.5 steps: rounds up
+        block[16] = -5.0; // -2.5 steps, the high nibble of byte 0
+        let mut out = Vec::new();
+        quantize_q4_0_block(&block, &mut out);
+        assert_eq!(f16::from_le_bytes([out[0], out[1]]).to_f32(), 2.0);
+        // Nibbles hold steps + 8; zeros are 8.
+        assert_eq!(&out[2..5], &[6 << 4, 15 | 8 << 4, 10 | 8 << 4]);
+        let mut zeros = Vec::new();
+        quantize_q4_0_block(&[0.0; QUANT_BLOCK], &mut zeros);
+        assert!(zeros[2..].iter().all(|&b| b == 0x88));
     }
 
     #[test]
