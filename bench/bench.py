@@ -10,6 +10,7 @@ runs."""
 
 import argparse
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -73,7 +74,8 @@ def main():
     levers_parser = commands.add_parser("levers")
     levers_parser.add_argument("--model", required=True, help="the default ggml model")
     levers_parser.add_argument("--f16", required=True, help="the same weights in float16")
-    levers_parser.add_argument("take")
+    levers_parser.add_argument("--q4", required=True, help="the same weights in q4_0")
+    levers_parser.add_argument("takes", nargs="+")
     args = parser.parse_args()
     if args.command == "compare":
         compare(args)
@@ -89,17 +91,25 @@ def compare(args):
         precision, ggml, compute_type, takes = pair.split(":")
         pairs.append((precision, Path(ggml), compute_type, [Path(t) for t in takes.split(",")]))
 
+    prompt = subprocess.run(
+        [args.transcribe, "--prompt"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
     def engines(ggml, compute_type, take):
         threads = str(args.threads)
+        # Neither the history nor a user's profile: the same work on every machine.
         yield "callcoach analyze", [
-            args.callcoach, "analyze", "--json", "--quiet", "--threads", threads,
-            "--model", ggml, take,
+            args.callcoach, "analyze", "--json", "--quiet", "--no-save", "--no-profile",
+            "--threads", threads, "--model", ggml, take,
         ]
         yield "whisper-rs transcription", [args.transcribe, ggml, take, "--threads", threads]
-        yield "faster-whisper", [
+        faster_whisper = [
             args.python, fw_script, args.ct2, take, "--compute-type", compute_type,
             "--threads", threads,
         ]
+        yield "faster-whisper", [*faster_whisper, "--initial-prompt", prompt]
+        # What a user of faster-whisper gets by default.
+        yield "faster-whisper, no prompt", faster_whisper
 
     results = {}  # (ggml, take, engine) -> [run]
     check_runs = []
@@ -109,22 +119,26 @@ def compare(args):
             for take in takes:
                 for engine, command in engines(ggml, compute_type, take):
                     stdout, measured = measure(command)
-                    if engine != "callcoach analyze":
-                        measured.update(json.loads(stdout))
+                    output = json.loads(stdout)
+                    if engine == "callcoach analyze":
+                        output = {"text": output["transcript"]}
+                    measured.update(output)
                     results.setdefault((ggml, take, engine), []).append(measured)
         _, measured = measure([args.callcoach, "check", "samples/complete-call.txt"])
         check_runs.append(measured)
 
     print(
         "| take | weights | engine | wall time (s) | real-time factor | CPU time (s) "
-        "| peak memory (MB) | model load (s) | transcription (s) | callcoach / faster-whisper |"
+        "| peak memory (MB) | model load (s) | transcription (s) | words wrong "
+        "| callcoach / faster-whisper |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for precision, ggml, compute_type, takes in pairs:
         for take in takes:
             length = duration_s(take)
+            script = script_words(take)
             fw = results[(ggml, take, "faster-whisper")]
-            for engine in ("callcoach analyze", "whisper-rs transcription", "faster-whisper"):
+            for engine, _ in engines(ggml, compute_type, take):
                 runs = results[(ggml, take, engine)]
                 wall = median(runs, "wall_s")
                 if engine == "callcoach analyze":
@@ -135,12 +149,14 @@ def compare(args):
                     ratio_note = " (transcription)"
                 else:
                     ratio, ratio_note = None, ""
-                weights = f"CT2 {compute_type}" if engine == "faster-whisper" else f"ggml {precision}"
+                from_ct2 = engine.startswith("faster-whisper")
+                weights = f"CT2 {compute_type}" if from_ct2 else f"ggml {precision}"
                 print(
                     f"| {length:.0f} s | {weights} | {engine} "
                     f"| {fmt(wall)} | {fmt(wall / length, 3)} | {fmt(median(runs, 'cpu_s'))} "
                     f"| {fmt(median(runs, 'peak_mb'), 0)} | {fmt(median(runs, 'load_s'))} "
                     f"| {fmt(median(runs, 'transcribe_s'))} "
+                    f"| {words_wrong(runs[0]['text'], script)} "
                     f"| {fmt(ratio)}{ratio_note if ratio is not None else ''} |"
                 )
     print()
@@ -149,10 +165,39 @@ def compare(args):
         f"{fmt(median(check_runs, 'wall_s'), 3)} s, {fmt(median(check_runs, 'peak_mb'), 0)} MB"
     )
     print(f"Medians of {args.runs} runs, {args.threads} thread(s) for every engine.")
+    print(
+        "Words wrong: the word error rate against the take's script (the first run's "
+        "transcript; numbers compared digit by digit). faster-whisper is given callcoach's "
+        "prompt; the ratios compare with that row."
+    )
 
 
-def words_differing(words, reference):
-    """The word error rate of `words` against `reference`: edits over reference words."""
+DIGITS = dict(zip("zero one two three four five six seven eight nine".split(), "0123456789"))
+
+
+def normalized_words(text):
+    """Lower-case words without punctuation or hyphens, numbers as single digits: "555-0124"
+    and "five five five, zero one two four" compare equal, as do "e-mail" and "email"."""
+    text = text.lower().replace("%", " percent").replace("-", "")
+    words = []
+    for word in re.findall(r"[a-z0-9']+", text):
+        if word.isdigit():
+            words.extend(word)
+        else:
+            words.append(DIGITS.get(word, word))
+    return words
+
+
+def script_words(take):
+    return normalized_words(Path(take).with_suffix(".txt").read_text())
+
+
+def words_wrong(text, script):
+    return f"{word_error_rate(normalized_words(text), script) * 100:.1f} %"
+
+
+def word_error_rate(words, reference):
+    """Edits (substitutions, insertions, deletions) over the reference's words."""
     previous = list(range(len(words) + 1))
     for i, expected in enumerate(reference, 1):
         current = [i]
@@ -165,7 +210,13 @@ def words_differing(words, reference):
 
 
 def levers(args):
-    take = Path(args.take)
+    for take in args.takes:
+        levers_on(args, Path(take))
+        print()
+    print(f"Medians of {args.runs} runs.")
+
+
+def levers_on(args, take):
     threads = ["--threads", str(args.threads)]
     other_threads = 1 if args.threads > 1 else 2
     def plural(n):
@@ -177,10 +228,12 @@ def levers(args):
         ("beam search, 5 beams", [args.model, "--beam-size", "5"]),
         ("encoder window 15 s (audio_ctx 750)", [args.model, "--audio-ctx", "750"]),
         ("float16 weights instead of q8_0", [args.f16]),
+        ("q4_0 weights instead of q8_0", [args.q4]),
+        ("previous text at most 64 tokens, not 224", [args.model, "--previous-text", "64"]),
     ]
     results = {}
     for run in range(args.runs):
-        print(f"levers: run {run + 1} of {args.runs}", file=sys.stderr)
+        print(f"levers, {take.name}: run {run + 1} of {args.runs}", file=sys.stderr)
         for name, options in variants:
             model, *rest = options
             stdout, measured = measure([args.transcribe, model, take, *threads, *rest])
@@ -188,13 +241,15 @@ def levers(args):
             results.setdefault(name, []).append(measured)
 
     baseline = results[variants[0][0]]
-    reference = baseline[0]["text"].split()
+    reference = normalized_words(baseline[0]["text"])
+    script = script_words(take)
     base_time = median(baseline, "transcribe_s")
     print(
         f"| setting ({take.name}, {duration_s(take):.0f} s) | transcription (s) | change "
-        "| CPU time (s) | peak memory (MB) | checklist elements found | words differing |"
+        "| CPU time (s) | peak memory (MB) | checklist elements found | words differing "
+        "| words wrong |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for name, _ in variants:
         runs = results[name]
         seconds = median(runs, "transcribe_s")
@@ -204,13 +259,12 @@ def levers(args):
             same = found == sorted({tuple(run["found"]) for run in baseline})
             found_text = "same" if same else found_text
         change = "" if name == variants[0][0] else f"{(seconds / base_time - 1) * 100:+.0f} %"
-        differing = words_differing(runs[0]["text"].split(), reference) * 100
+        differing = word_error_rate(normalized_words(runs[0]["text"]), reference) * 100
         print(
             f"| {name} | {fmt(seconds)} | {change} | {fmt(median(runs, 'cpu_s'))} "
-            f"| {fmt(median(runs, 'peak_mb'), 0)} | {found_text} | {differing:.1f} % |"
+            f"| {fmt(median(runs, 'peak_mb'), 0)} | {found_text} | {differing:.1f} % "
+            f"| {words_wrong(runs[0]['text'], script)} |"
         )
-    print()
-    print(f"Medians of {args.runs} runs.")
 
 
 if __name__ == "__main__":

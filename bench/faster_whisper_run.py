@@ -14,6 +14,7 @@ parser.add_argument("--threads", type=int, default=2)
 parser.add_argument("--beam-size", type=int, default=1)
 parser.add_argument("--vad", action="store_true", help="faster-whisper's Silero VAD filter")
 parser.add_argument("--no-word-timestamps", action="store_true")
+parser.add_argument("--initial-prompt", help="text Whisper is told came before the take")
 args = parser.parse_args()
 
 # Importing is part of a cold start but not of loading the weights: timed on its own.
@@ -28,7 +29,8 @@ model = WhisperModel(
 loaded = time.perf_counter()
 audio = decode_audio(args.wav, sampling_rate=16000)
 decoded = time.perf_counter()
-# callcoach's decoding: English, greedy (beam 1), Whisper's temperature fallback, timed words.
+# callcoach's decoding: English, greedy (beam 1), Whisper's temperature fallback, timed words,
+# its prompt.
 segments, _ = model.transcribe(
     audio,
     language="en",
@@ -36,6 +38,7 @@ segments, _ = model.transcribe(
     best_of=1,
     word_timestamps=not args.no_word_timestamps,
     vad_filter=args.vad,
+    initial_prompt=args.initial_prompt,
 )
 text = " ".join(segment.text.strip() for segment in segments)  # decoding happens here
 finished = time.perf_counter()

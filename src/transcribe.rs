@@ -98,6 +98,10 @@ pub struct WhisperOptions {
     pub beam_size: usize,
     /// The encoder's window in 20 ms frames, at most 1500 (30 s); 0 is the whole window.
     pub audio_ctx: usize,
+    /// At most how many tokens of the text before a 30 s window (the filler prompt, then what
+    /// was heard) it is decoded after. Fewer saves memory and time on long takes, but the
+    /// filler prompt drops out sooner and later windows lose their "um"s (README, "Speed").
+    pub previous_text_tokens: usize,
 }
 
 impl Default for WhisperOptions {
@@ -108,12 +112,14 @@ impl Default for WhisperOptions {
             threads: cores.min(8),
             beam_size: 1,
             audio_ctx: 0,
+            // Whisper's own: half the decoder's 448-token context.
+            previous_text_tokens: 224,
         }
     }
 }
 
 /// The text Whisper is told came before the take.
-const FILLER_PROMPT: &str = "Um, uh, I mean, like, you know.";
+pub const FILLER_PROMPT: &str = "Um, uh, I mean, like, you know.";
 
 /// Whisper through whisper.cpp. The model is loaded once and serves every take.
 pub struct WhisperTranscriber {
@@ -185,6 +191,7 @@ impl WhisperTranscriber {
         // makes it keep them (measured in the README, "How you said it"), and the delivery
         // report counts them. Longer prompts kept a few more but cut a sample's last sentence.
         params.set_initial_prompt(FILLER_PROMPT);
+        params.set_n_max_text_ctx(self.options.previous_text_tokens as i32);
         params
     }
 }
