@@ -12,11 +12,12 @@ SHELL := /bin/bash
 
 # System packages: C toolchain and cmake for whisper.cpp, libclang for its bindings, ALSA
 # headers for cpal, Python's pip for the model wheel, the speech and sound tools that
-# generate test audio (sox with its FLAC and Ogg Vorbis formats), and strace, which the tests
-# use to show that nothing opens a network socket, and Chromium, the headless browser the
-# tests open the HTML report in.
+# generate test audio (flite, espeak-ng, Festival with one voice; sox with its FLAC and Ogg
+# Vorbis formats), strace, which the tests use to show that nothing opens a network socket,
+# and Chromium, the headless browser the tests open the HTML report in.
 PACKAGES := build-essential cmake clang libclang-dev libasound2-dev pkg-config curl \
-	python3 python3-pip sox libsox-fmt-base flite espeak-ng strace chromium
+	python3 python3-pip sox libsox-fmt-base flite espeak-ng festival festvox-us-slt-hts \
+	strace chromium
 
 # The default model: Whisper tiny.en, converted from the faster-whisper copy on PyPI and
 # quantized to q8_0 (same transcripts on every sample and shared recording, 35 MB less memory).

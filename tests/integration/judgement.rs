@@ -406,7 +406,9 @@ const CHANNELS: [Channel; 3] = [Channel::Clean, Channel::Telephone, Channel::Noi
 pub(crate) fn run(command: &mut Command) {
     let program = command.get_program().to_string_lossy().into_owned();
     let status = command.status().unwrap_or_else(|e| {
-        panic!("cannot run {program} ({e}): `make test` installs flite, espeak-ng and sox")
+        panic!(
+            "cannot run {program} ({e}): `make test` installs flite, espeak-ng, festival and sox"
+        )
     });
     assert!(status.success(), "{command:?} failed");
 }
@@ -434,6 +436,8 @@ pub(crate) fn render(
             .arg(&script)
             .arg("-o")
             .arg(&spoken)),
+        // Festival's one voice that `make test` installs (its HTS "slt").
+        "festival" => run(Command::new("text2wave").arg(&script).arg("-o").arg(&spoken)),
         _ => run(Command::new("espeak-ng")
             .args(["-v", voice, "-s", "160", "-w"])
             .arg(&spoken)
