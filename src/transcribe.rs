@@ -304,6 +304,13 @@ impl WhisperTranscriber {
         let mut words = drop_non_speech(join_pieces(&pieces));
         if self.aligned {
             start_where_the_voice_does(&mut words, activity);
+            // A word aligned wholly to silence is an invention: Whisper's false start "She
+            // called him." before "She called his name…" in the telephone recording was
+            // squeezed into the pause before it, 0–0.5 s a word. A frame either side keeps a
+            // word the alignment gave no length.
+            words.retain(|w| {
+                activity.voiced_between(w.start_s - ALIGNMENT_FRAME_S, w.end_s + ALIGNMENT_FRAME_S)
+            });
         }
         Ok(words)
     }
@@ -374,6 +381,9 @@ fn alignment_heads(hparams: &Hparams) -> Option<DtwModelPreset> {
         _ => return None,
     })
 }
+
+/// The alignment's time step: one encoder frame.
+const ALIGNMENT_FRAME_S: f64 = 0.02;
 
 /// Silence shorter than this within a word is a stop consonant's closure, not a gap.
 const WITHIN_WORD_SILENCE_S: f64 = 0.25;
