@@ -325,17 +325,22 @@ fn shift(words: &mut [Word], by_s: f64) {
 
 /// A silence between heard words at least this long may hide speech Whisper skipped…
 const UNHEARD_GAP_S: f64 = 2.0;
-/// …when this much of it is loud enough to be voice: less is a breath, a cough or a click,
-/// over which Whisper invents words ("Thank you.") rather than hears them.
-const UNHEARD_VOICE_S: f64 = 1.5;
+/// …when it holds a phrase this long, voice broken by no pause longer than a stop
+/// consonant's: shorter sounds are breaths, coughs, clicks and bursts of noise, over which
+/// Whisper invents words ("Thank you.", "Next") rather than hears them.
+const UNHEARD_PHRASE_S: f64 = 1.5;
 /// Kept on each side of skipped voice, so that its quiet first and last sounds are whole.
 const UNHEARD_MARGIN_S: f64 = 0.3;
 
 /// The stretches of a take that hold voice but no heard word. Whisper decodes a long take in
 /// 30 s windows and moves on from each after the last words it wrote; when it stops writing
 /// early, the rest of the window is never heard (tiny.en skipped 19–20 s three times in a
-/// 106 s take of six rehearsed calls, faster-whisper 30 s of the same take).
+/// 106 s take of six rehearsed calls, faster-whisper 30 s of the same take). In a take where
+/// it heard no word at all, the voice is noise it rightly ignored.
 fn unheard_voice(words: &[Word], activity: &VoiceActivity, take_s: f64) -> Vec<(f64, f64)> {
+    if words.is_empty() {
+        return Vec::new();
+    }
     let mut silences = Vec::with_capacity(words.len() + 1);
     let mut heard_until = 0.0f64;
     for word in words {
@@ -348,9 +353,16 @@ fn unheard_voice(words: &[Word], activity: &VoiceActivity, take_s: f64) -> Vec<(
         .filter(|(start, end)| end - start >= UNHEARD_GAP_S)
         .filter_map(|(start, end)| {
             let voice = activity.islands(start, end);
-            let voiced_s: f64 = voice.iter().map(|(from, to)| to - from).sum();
             let (first, last) = (voice.first()?, voice.last()?);
-            (voiced_s >= UNHEARD_VOICE_S).then(|| {
+            let mut phrase_start = first.0;
+            let mut longest_phrase_s = 0.0f64;
+            for (i, &(from, to)) in voice.iter().enumerate() {
+                if i > 0 && from - voice[i - 1].1 >= WITHIN_WORD_SILENCE_S {
+                    phrase_start = from;
+                }
+                longest_phrase_s = longest_phrase_s.max(to - phrase_start);
+            }
+            (longest_phrase_s >= UNHEARD_PHRASE_S).then(|| {
                 ((first.0 - UNHEARD_MARGIN_S).max(start), (last.1 + UNHEARD_MARGIN_S).min(end))
             })
         })
@@ -523,8 +535,10 @@ mod tests {
         assert_eq!(unheard(&[(0.5, 2.0), (2.2, 4.5)]), [(7.7, 19.8)]);
         assert_eq!(unheard(&[(0.5, 4.5), (17.0, 19.5)]), [(7.7, 15.3)]);
         assert!(unheard(&voice).is_empty());
-        // A lone burst between heard words is too little voice to be skipped speech.
+        // A lone burst between heard words is too short to be skipped speech.
         assert!(unheard(&[(0.5, 4.5), (8.0, 12.0), (17.0, 19.5)]).is_empty());
+        // Nothing heard anywhere: the voice is noise Whisper ignored.
+        assert!(unheard(&[]).is_empty());
     }
 
     #[test]
