@@ -1,6 +1,7 @@
 """Times callcoach against faster-whisper on the same takes and the same weights
-(`compare`), and what each of Whisper's settings gains or costs on one take (`levers`),
-each as a Markdown table. Run by bench/run.sh (`make bench`), which builds and provides
+(`compare`), what each of Whisper's settings gains or costs on one take (`levers`), and
+how many words callcoach gets wrong with each of several models (`accuracy`), each as a
+Markdown table. Run by bench/run.sh (`make bench`), which builds and provides
 everything named on the command line.
 
 Every measurement is one process under /usr/bin/time (wall time, CPU time, peak resident
@@ -55,7 +56,9 @@ def fmt(value, digits=2):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--transcribe", required=True, help="benches/transcribe's binary")
+    parser.add_argument(
+        "--transcribe", help="benches/transcribe's binary (for compare and levers)"
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -76,11 +79,16 @@ def main():
     levers_parser.add_argument("--f16", required=True, help="the same weights in float16")
     levers_parser.add_argument("--q4", required=True, help="the same weights in q4_0")
     levers_parser.add_argument("takes", nargs="+")
+    accuracy_parser = commands.add_parser("accuracy")
+    accuracy_parser.add_argument("--callcoach", required=True, help="the callcoach binary")
+    accuracy_parser.add_argument(
+        "--model", action="append", required=True, metavar="NAME:GGML", help="a model to try"
+    )
+    accuracy_parser.add_argument("takes", nargs="+", help="WAVs, each with its script as .txt")
     args = parser.parse_args()
-    if args.command == "compare":
-        compare(args)
-    else:
-        levers(args)
+    if args.command != "accuracy" and not args.transcribe:
+        parser.error(f"{args.command} needs --transcribe")
+    {"compare": compare, "levers": levers, "accuracy": accuracy}[args.command](args)
 
 
 def compare(args):
@@ -265,6 +273,36 @@ def levers_on(args, take):
             f"| {fmt(median(runs, 'peak_mb'), 0)} | {found_text} | {differing:.1f} % "
             f"| {words_wrong(runs[0]['text'], script)} |"
         )
+
+
+def accuracy(args):
+    """Words wrong against each take's script, and the checklist score, model by model."""
+    models = [model.split(":", 1) for model in args.model]
+    print(
+        "| take | words | "
+        + " | ".join(f"{name}: words wrong | {name}: score" for name, _ in models)
+        + " |"
+    )
+    print("|---|---|" + "---|---|" * len(models))
+    wrong = [0] * len(models)
+    total = 0
+    for take in map(Path, args.takes):
+        script = script_words(take)
+        total += len(script)
+        cells = []
+        for i, (_, ggml) in enumerate(models):
+            stdout, _ = measure([
+                args.callcoach, "analyze", "--json", "--quiet", "--no-save", "--no-profile",
+                "--model", ggml, take,
+            ])
+            report = json.loads(stdout)
+            errors = round(word_error_rate(normalized_words(report["transcript"]), script)
+                           * len(script))
+            wrong[i] += errors
+            cells.append(f"{errors} ({errors / len(script) * 100:.1f} %) | {report['score']}")
+        print(f"| {take.name} | {len(script)} | " + " | ".join(cells) + " |")
+    totals = " | ".join(f"{w} ({w / total * 100:.2f} %) | –" for w in wrong)
+    print(f"| all {len(args.takes)} takes | {total} | {totals} |")
 
 
 if __name__ == "__main__":

@@ -45,7 +45,8 @@ pub enum ModelCommand {
         /// Save it as ggml-NAME.bin [default: what the model is, e.g. tiny.en].
         #[arg(long)]
         name: Option<String>,
-        /// Quantize the weight matrices: smaller and faster, nearly the same transcripts.
+        /// Quantize the weight matrices: q8_0 (smaller and faster, nearly the same
+        /// transcripts) or q4_0 (smaller and faster still; tiny.en loses sentences with it).
         #[arg(long, value_name = "TYPE")]
         quantize: Option<Quantization>,
         /// Install into this directory instead of the user data directory.
