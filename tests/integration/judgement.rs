@@ -399,6 +399,8 @@ pub(crate) enum Channel {
     Telephone,
     /// Pink noise about 15 dB under the voice.
     Noisy,
+    /// Pink noise about 35 dB under the voice: a quiet room.
+    QuietRoom,
 }
 
 const CHANNELS: [Channel; 3] = [Channel::Clean, Channel::Telephone, Channel::Noisy];
@@ -454,7 +456,8 @@ pub(crate) fn render(
             .args(["-r", "8000", "-c", "1"])
             .arg(&out)
             .args(["sinc", "300-3400"])),
-        Channel::Noisy => {
+        Channel::Noisy | Channel::QuietRoom => {
+            let volume = if matches!(channel, Channel::Noisy) { "0.03" } else { "0.003" };
             let seconds = read_recording(&clean).unwrap().duration_s().to_string();
             let noise = dir.join("noise.wav");
             run(sox().args(["-n", "-r", "16000", "-c", "1", "-b", "16"]).arg(&noise).args([
@@ -462,7 +465,7 @@ pub(crate) fn render(
                 &seconds,
                 "pinknoise",
                 "vol",
-                "0.03",
+                volume,
             ]));
             run(sox().arg("-m").arg(&clean).arg(&noise).arg(&out));
         }
