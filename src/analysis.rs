@@ -7,7 +7,8 @@
 
 use serde::Serialize;
 
-use crate::checklist::{Checklist, Element, Match, Mode, Personal, Token};
+use crate::checklist::{Checklist, Element, Hearing, Match, Mode};
+use crate::profile::Profile;
 use crate::transcribe::Transcript;
 
 /// How long the take is and how much of it is voice, measured from the audio.
@@ -184,12 +185,15 @@ fn judge<'a>(
             end_s: times(last).map(|(_, end)| end),
         }
     };
+    let personal = checklist.personal.as_ref().map(|p| (&p.profile, p.hear(&tokens)));
     let findings = checklist
         .elements_of(mode)
         .map(|(element, weight)| {
             let heard = element.find(&tokens);
-            let (heard, tip) = match &checklist.personal {
-                Some(personal) => judge_personally(element, heard, personal, &tokens, &quote),
+            let (heard, tip) = match &personal {
+                Some((profile, hearing)) => {
+                    judge_personally(element, heard, profile, hearing, &quote)
+                }
                 None => (heard, element.tip.clone()),
             };
             Finding {
@@ -201,7 +205,7 @@ fn judge<'a>(
             }
         })
         .collect();
-    let left_out = checklist.personal.as_ref().map(|p| left_out(p, mode, &tokens));
+    let left_out = personal.as_ref().map(|(profile, hearing)| left_out(profile, hearing, mode));
 
     let target = &checklist.rules(mode).brevity;
     let tip = if length.talk_s > target.max_s {
@@ -229,14 +233,13 @@ fn judge<'a>(
 fn judge_personally(
     element: &Element,
     heard: Option<Match>,
-    personal: &Personal,
-    tokens: &[Token],
+    profile: &Profile,
+    hearing: &Hearing<'_>,
     quote: &dyn Fn(Match) -> Evidence,
 ) -> (Option<Match>, String) {
-    let profile = &personal.profile;
     match element.id.as_str() {
         "job_title" => {
-            let (Some(title), Some(said)) = (&profile.job_title, personal.job_title(tokens)) else {
+            let (Some(title), Some(said)) = (&profile.job_title, hearing.job_title) else {
                 return (heard, element.tip.clone());
             };
             let tip = match heard {
@@ -250,8 +253,7 @@ fn judge_personally(
             (said, tip)
         }
         "qualifications" if !profile.qualifications.is_empty() => {
-            let heard = personal.qualifications(tokens);
-            let first = heard.iter().filter_map(|h| h.at).min_by_key(|m| m.start);
+            let first = hearing.qualifications.iter().filter_map(|h| h.at).min_by_key(|m| m.start);
             let example = &profile.qualifications[0];
             let tie = example.need.as_ref().map_or(String::new(), |need| format!(" for {need}"));
             let tip = format!(
@@ -262,8 +264,7 @@ fn judge_personally(
             (first, tip)
         }
         "phone_number" | "number_repeated" => {
-            let (Some(phone), Some(numbers)) = (&profile.phone, personal.numbers_said(tokens))
-            else {
+            let (Some(phone), Some(numbers)) = (&profile.phone, &hearing.numbers) else {
                 return (heard, element.tip.clone());
             };
             let theirs = numbers.iter().filter(|n| n.theirs).nth(element.times.max(1) - 1);
@@ -293,17 +294,17 @@ fn grouped(digits: &str) -> String {
 
 /// The profile's points that the rehearsal did not make: qualifications and wished-for points
 /// in a call, the interviewer's name in either.
-fn left_out(personal: &Personal, mode: Mode, tokens: &[Token]) -> Vec<String> {
+fn left_out(profile: &Profile, hearing: &Hearing<'_>, mode: Mode) -> Vec<String> {
     let mut left_out = Vec::new();
-    if personal.interviewer_named(tokens) == Some(false) {
-        let name = personal.profile.interviewer.as_deref().unwrap_or_default();
+    if hearing.interviewer_named == Some(false) {
+        let name = profile.interviewer.as_deref().unwrap_or_default();
         left_out.push(format!("You didn't address {name} by name."));
     }
     if mode == Mode::Call {
-        for missed in personal.qualifications(tokens).iter().filter(|h| h.at.is_none()) {
+        for missed in hearing.qualifications.iter().filter(|h| h.at.is_none()) {
             left_out.push(format!("You didn't mention your {}.", missed.detail.skill));
         }
-        for missed in personal.wishes(tokens).iter().filter(|h| h.at.is_none()) {
+        for missed in hearing.wishes.iter().filter(|h| h.at.is_none()) {
             left_out.push(format!(
                 "You didn't add what you wished you had said in the interview: \"{}\".",
                 missed.detail
@@ -316,7 +317,6 @@ fn left_out(personal: &Personal, mode: Mode, tokens: &[Token]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::Profile;
     use crate::transcribe::Word;
 
     const CALL: ModeChoice = ModeChoice::Given(Mode::Call);

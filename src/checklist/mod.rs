@@ -20,7 +20,7 @@ use toml::Spanned;
 use crate::profile::Profile;
 
 pub use pattern::{phone_number, Lexicon, Match, Pattern, PatternError, Token};
-pub use personal::{Heard, NumberSaid, Personal};
+pub use personal::{Heard, Hearing, NumberSaid, Personal};
 
 /// The built-in checklist's text.
 pub const BUILTIN: &str = include_str!("default.toml");

@@ -47,6 +47,19 @@ pub struct NumberSaid {
     pub theirs: bool,
 }
 
+/// What a take said of a profile's details, heard once for the whole take.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hearing<'a> {
+    /// See [`Personal::job_title`].
+    pub job_title: Option<Option<Match>>,
+    pub qualifications: Vec<Heard<'a, Qualification>>,
+    pub wishes: Vec<Heard<'a, String>>,
+    /// See [`Personal::interviewer_named`].
+    pub interviewer_named: Option<bool>,
+    /// See [`Personal::numbers_said`].
+    pub numbers: Option<Vec<NumberSaid>>,
+}
+
 impl Personal {
     pub fn new(profile: Profile, lexicon: &Lexicon) -> Self {
         let phrase = |text: &str, needed: Needed| Phrase::new(text, lexicon, needed);
@@ -68,6 +81,17 @@ impl Personal {
             interviewer,
             phone_digits: profile.phone_digits(),
             profile,
+        }
+    }
+
+    /// Every detail of the profile, looked for in `tokens`.
+    pub fn hear(&self, tokens: &[Token]) -> Hearing<'_> {
+        Hearing {
+            job_title: self.job_title(tokens),
+            qualifications: self.qualifications(tokens),
+            wishes: self.wishes(tokens),
+            interviewer_named: self.interviewer_named(tokens),
+            numbers: self.numbers_said(tokens),
         }
     }
 
