@@ -11,7 +11,7 @@ use whisper_rs::{
     WhisperContextParameters,
 };
 
-use crate::audio::{Samples, VoiceActivity, SAMPLE_RATE};
+use crate::audio::{self, Samples, VoiceActivity, SAMPLE_RATE};
 use crate::model::ggml::Hparams;
 
 /// One recognised word and when it was said.
@@ -242,8 +242,7 @@ impl WhisperTranscriber {
         let mut words = self.hear(params, samples, activity)?;
         let take_s = samples.len() as f64 / f64::from(SAMPLE_RATE);
         for (start_s, end_s) in unheard_voice(&words, activity, take_s) {
-            let at = |t: f64| ((t * f64::from(SAMPLE_RATE)) as usize).min(samples.len());
-            let stretch = &samples[at(start_s)..at(end_s)];
+            let stretch = audio::slice_s(samples, start_s, end_s);
             let mut heard = self.hear(self.params(), stretch, &activity.slice(start_s, end_s))?;
             shift(&mut heard, start_s);
             words.extend(heard);

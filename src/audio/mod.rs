@@ -33,13 +33,13 @@ impl Samples {
     pub fn duration_s(&self) -> f64 {
         self.data.len() as f64 / f64::from(SAMPLE_RATE)
     }
+}
 
-    /// The samples between two times, clamped to the take.
-    pub fn slice_s(&self, start_s: f64, end_s: f64) -> &[f32] {
-        let at = |t: f64| ((t.max(0.0) * f64::from(SAMPLE_RATE)) as usize).min(self.data.len());
-        let (start, end) = (at(start_s), at(end_s));
-        &self.data[start..end.max(start)]
-    }
+/// The samples of `data` (at [`SAMPLE_RATE`]) between two times, clamped to it.
+pub fn slice_s(data: &[f32], start_s: f64, end_s: f64) -> &[f32] {
+    let at = |t: f64| ((t.max(0.0) * f64::from(SAMPLE_RATE)) as usize).min(data.len());
+    let (start, end) = (at(start_s), at(end_s));
+    &data[start..end.max(start)]
 }
 
 /// Why a recording could not be turned into [`Samples`].
