@@ -40,6 +40,15 @@ def measure(command):
     }
 
 
+def analyze_command(callcoach, ggml, take, *options):
+    """`callcoach analyze` of one take as JSON, without the history or a user's profile: the
+    same work on every machine."""
+    return [
+        callcoach, "analyze", "--json", "--quiet", "--no-save", "--no-profile", *options,
+        "--model", ggml, take,
+    ]
+
+
 def duration_s(wav):
     with wave.open(str(wav)) as w:
         return w.getnframes() / w.getframerate()
@@ -105,11 +114,7 @@ def compare(args):
 
     def engines(ggml, compute_type, take):
         threads = str(args.threads)
-        # Neither the history nor a user's profile: the same work on every machine.
-        yield "callcoach analyze", [
-            args.callcoach, "analyze", "--json", "--quiet", "--no-save", "--no-profile",
-            "--threads", threads, "--model", ggml, take,
-        ]
+        yield "callcoach analyze", analyze_command(args.callcoach, ggml, take, "--threads", threads)
         yield "whisper-rs transcription", [args.transcribe, ggml, take, "--threads", threads]
         faster_whisper = [
             args.python, fw_script, args.ct2, take, "--compute-type", compute_type,
@@ -291,10 +296,7 @@ def accuracy(args):
         total += len(script)
         cells = []
         for i, (_, ggml) in enumerate(models):
-            stdout, _ = measure([
-                args.callcoach, "analyze", "--json", "--quiet", "--no-save", "--no-profile",
-                "--model", ggml, take,
-            ])
+            stdout, _ = measure(analyze_command(args.callcoach, ggml, take))
             report = json.loads(stdout)
             errors = round(word_error_rate(normalized_words(report["transcript"]), script)
                            * len(script))
