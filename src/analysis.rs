@@ -8,6 +8,7 @@
 use serde::Serialize;
 
 use crate::checklist::{Checklist, Element, Hearing, Match, Mode};
+use crate::meaning::Reading;
 use crate::profile::Profile;
 use crate::transcribe::Transcript;
 
@@ -56,6 +57,16 @@ pub struct Evidence {
     pub end_s: Option<f64>,
 }
 
+/// Which judge decided an element: the checklist's phrase rules (with the profile's
+/// details), or the meaning model, which adds what the rules missed and vetoes what they
+/// ticked wrongly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layer {
+    Rules,
+    Model,
+}
+
 /// One checklist element, judged.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
@@ -66,6 +77,9 @@ pub struct Finding {
     pub evidence: Option<Evidence>,
     /// What to do about a miss; `None` when the element was found.
     pub tip: Option<String>,
+    pub decided_by: Layer,
+    /// How sure the meaning model is of the verdict (0.5 to 1); `None` where it had no say.
+    pub confidence: Option<f32>,
 }
 
 impl Finding {
@@ -116,6 +130,21 @@ pub struct Analysis {
     pub has_speech: bool,
     /// With a profile, the points of it left out, one sentence each; `None` without one.
     pub left_out: Option<Vec<String>>,
+    /// Whether the meaning model judged beside the rules, and why not where it did not.
+    pub meaning: MeaningUse,
+    /// How likely the meaning model finds it that this is a thank-you call or voicemail at
+    /// all; `None` without the model.
+    pub rehearsal_likelihood: Option<f32>,
+}
+
+/// Whether the meaning model took part in a judgement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MeaningUse {
+    Used,
+    /// No model was loaded: the rules judged alone.
+    Absent,
+    /// The model failed on this take, with why: the rules judged alone.
+    Failed(String),
 }
 
 /// Judges a recorded take.
@@ -185,23 +214,42 @@ fn judge<'a>(
             end_s: times(last).map(|(_, end)| end),
         }
     };
+    let quote_words = |first: usize, last: usize| Evidence {
+        quote: words[first..=last].iter().map(|(w, _)| *w).collect::<Vec<_>>().join(" "),
+        start_s: times(first).map(|(start, _)| start),
+        end_s: times(last).map(|(_, end)| end),
+    };
+    let (reading, meaning) = match &checklist.meaning {
+        None => (None, MeaningUse::Absent),
+        Some(model) => match model.read(&words) {
+            Ok(reading) => (Some(reading), MeaningUse::Used),
+            Err(error) => (None, MeaningUse::Failed(error.to_string())),
+        },
+    };
     let personal = checklist.personal.as_ref().map(|p| (&p.profile, p.hear(&tokens)));
     let findings = checklist
         .elements_of(mode)
         .map(|(element, weight)| {
             let heard = element.find(&tokens);
-            let (heard, tip) = match &personal {
+            let (heard, tip, profile_decides) = match &personal {
                 Some((profile, hearing)) => {
                     judge_personally(element, heard, profile, hearing, &quote)
                 }
-                None => (heard, element.tip.clone()),
+                None => (heard, element.tip.clone(), false),
+            };
+            let heard = heard.map(|m| (word_of_token[m.start], word_of_token[m.end - 1]));
+            let verdict = match &reading {
+                Some(reading) if !profile_decides => second_opinion(&element.id, heard, reading),
+                _ => Verdict { words: heard, decided_by: Layer::Rules, confidence: None },
             };
             Finding {
                 id: element.id.clone(),
                 label: element.label.clone(),
                 weight,
-                tip: heard.is_none().then_some(tip),
-                evidence: heard.map(quote),
+                tip: verdict.words.is_none().then_some(tip),
+                evidence: verdict.words.map(|(first, last)| quote_words(first, last)),
+                decided_by: verdict.decided_by,
+                confidence: verdict.confidence,
             }
         })
         .collect();
@@ -225,7 +273,52 @@ fn judge<'a>(
         weight: target.weight,
         tip,
     };
-    Analysis { mode, mode_detected, findings, brevity, has_speech: !words.is_empty(), left_out }
+    let rehearsal_likelihood = reading.as_ref().map(Reading::rehearsal);
+    Analysis {
+        mode,
+        mode_detected,
+        findings,
+        brevity,
+        has_speech: !words.is_empty(),
+        left_out,
+        meaning,
+        rehearsal_likelihood,
+    }
+}
+
+/// An element's verdict: the words that carry it (indices into the take's words), and who
+/// decided.
+struct Verdict {
+    words: Option<(usize, usize)>,
+    decided_by: Layer,
+    confidence: Option<f32>,
+}
+
+/// The meaning model's say on the rules' verdict: a tick it finds unlikely in every unit
+/// around the matched words is vetoed; a miss is added where one unit clearly carries the
+/// element. Elements without a head keep the rules' verdict.
+fn second_opinion(element: &str, heard: Option<(usize, usize)>, reading: &Reading<'_>) -> Verdict {
+    let rules = Verdict { words: heard, decided_by: Layer::Rules, confidence: None };
+    let Some(head) = reading.head(element) else { return rules };
+    match heard {
+        Some((first, last)) => {
+            let Some(p) = reading.at(element, first, last) else { return rules };
+            if p < head.veto_below {
+                Verdict { words: None, decided_by: Layer::Model, confidence: Some(1.0 - p) }
+            } else {
+                Verdict { confidence: Some(p.max(1.0 - p)), ..rules }
+            }
+        }
+        None => match reading.best(element) {
+            Some((unit, p)) if p >= head.add_at => Verdict {
+                words: Some((unit.first, unit.last)),
+                decided_by: Layer::Model,
+                confidence: Some(p),
+            },
+            Some((_, p)) => Verdict { confidence: Some(1.0 - p), ..rules },
+            None => rules,
+        },
+    }
 }
 
 /// An element as the user's profile judges it, where the profile knows what it should be:
@@ -236,11 +329,11 @@ fn judge_personally(
     profile: &Profile,
     hearing: &Hearing<'_>,
     quote: &dyn Fn(Match) -> Evidence,
-) -> (Option<Match>, String) {
+) -> (Option<Match>, String, bool) {
     match element.id.as_str() {
         "job_title" => {
             let (Some(title), Some(said)) = (&profile.job_title, hearing.job_title) else {
-                return (heard, element.tip.clone());
+                return (heard, element.tip.clone(), false);
             };
             let tip = match heard {
                 Some(other) => format!(
@@ -250,7 +343,7 @@ fn judge_personally(
                 ),
                 None => format!("Name the job you interviewed for: \"{title}\"."),
             };
-            (said, tip)
+            (said, tip, true)
         }
         "qualifications" if !profile.qualifications.is_empty() => {
             let first = hearing.qualifications.iter().filter_map(|h| h.at).min_by_key(|m| m.start);
@@ -261,11 +354,11 @@ fn judge_personally(
                  {}{tie}.",
                 example.skill
             );
-            (first, tip)
+            (first, tip, false)
         }
         "phone_number" | "number_repeated" => {
             let (Some(phone), Some(numbers)) = (&profile.phone, &hearing.numbers) else {
-                return (heard, element.tip.clone());
+                return (heard, element.tip.clone(), false);
             };
             let theirs = numbers.iter().filter(|n| n.theirs).nth(element.times.max(1) - 1);
             let tip = match numbers.iter().find(|n| !n.theirs) {
@@ -276,9 +369,9 @@ fn judge_personally(
                 ),
                 None => format!("{} Your number: {phone}.", element.tip),
             };
-            (theirs.map(|n| n.at), tip)
+            (theirs.map(|n| n.at), tip, true)
         }
-        _ => (heard, element.tip.clone()),
+        _ => (heard, element.tip.clone(), false),
     }
 }
 

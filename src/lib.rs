@@ -16,6 +16,7 @@ pub mod checklist;
 pub mod delivery;
 pub mod history;
 pub mod live;
+pub mod meaning;
 pub mod model;
 pub mod profile;
 pub mod record;

@@ -30,7 +30,7 @@ pub fn score(analysis: &Analysis) -> Score {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::{BrevityCheck, Evidence, Finding};
+    use crate::analysis::{BrevityCheck, Evidence, Finding, Layer, MeaningUse};
     use crate::checklist::Mode;
 
     fn finding(weight: u32, found: bool) -> Finding {
@@ -44,6 +44,8 @@ mod tests {
                 end_s: Some(1.0),
             }),
             tip: (!found).then(|| "tip".into()),
+            decided_by: Layer::Rules,
+            confidence: None,
         }
     }
 
@@ -65,6 +67,8 @@ mod tests {
             brevity,
             has_speech,
             left_out: None,
+            meaning: MeaningUse::Absent,
+            rehearsal_likelihood: None,
         }
     }
 

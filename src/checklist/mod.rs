@@ -13,10 +13,12 @@ mod personal;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use crate::meaning::Meaning;
 use crate::profile::Profile;
 
 pub use pattern::{phone_number, Lexicon, Match, Pattern, PatternError, Token};
@@ -67,6 +69,8 @@ pub struct Checklist {
     pub delivery: DeliveryRules,
     /// The user's profile, which makes some elements personal; `None` judges generically.
     pub personal: Option<Personal>,
+    /// The meaning model that judges beside the phrases; `None` judges by the rules alone.
+    pub meaning: Option<Arc<Meaning>>,
     call: Rules,
     voicemail: Rules,
 }
@@ -451,6 +455,12 @@ impl Checklist {
         self
     }
 
+    /// The checklist judged by the meaning model beside its rules (see [`crate::meaning`]).
+    pub fn with_meaning(mut self, meaning: Arc<Meaning>) -> Self {
+        self.meaning = Some(meaning);
+        self
+    }
+
     /// How `mode` judges a rehearsal.
     pub fn rules(&self, mode: Mode) -> &Rules {
         match mode {
@@ -570,7 +580,7 @@ impl Checklist {
             }
         }
         let delivery = Self::delivery(layers, &lexicon)?;
-        Ok(Self { elements, lexicon, delivery, personal: None, call, voicemail })
+        Ok(Self { elements, lexicon, delivery, personal: None, meaning: None, call, voicemail })
     }
 
     /// `[delivery]` from every layer: later values override, phrases add up.

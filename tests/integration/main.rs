@@ -8,6 +8,7 @@ mod delivery;
 mod history;
 mod html_report;
 mod judgement;
+mod labelled;
 mod model;
 mod privacy;
 mod profile;

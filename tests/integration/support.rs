@@ -16,6 +16,24 @@ pub fn model() -> PathBuf {
     path
 }
 
+/// The meaning model `make test` installs, loaded once for the whole test binary.
+pub fn meaning() -> std::sync::Arc<callcoach::meaning::Meaning> {
+    static MEANING: std::sync::OnceLock<std::sync::Arc<callcoach::meaning::Meaning>> =
+        std::sync::OnceLock::new();
+    MEANING
+        .get_or_init(|| {
+            let dir = callcoach::meaning::model_dir(
+                &root().join("models"),
+                callcoach::meaning::DEFAULT_MODEL,
+            );
+            let meaning = callcoach::meaning::Meaning::load(&dir).unwrap_or_else(|e| {
+                panic!("{e}: run `make test`, which installs it")
+            });
+            std::sync::Arc::new(meaning)
+        })
+        .clone()
+}
+
 /// Real human recordings shared beside the checkout (see ../shared/data/README.md).
 /// A bundled sample recording or script.
 pub fn sample(name: &str) -> PathBuf {

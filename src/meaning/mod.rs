@@ -1,0 +1,245 @@
+//! The meaning layer: a second judge beside the checklist's phrase rules, which reads each
+//! sentence (or, in a transcript without punctuation, each window of words) as a sentence
+//! embedding and asks a small trained head per element whether it carries that element.
+//!
+//! The rules stay the fast, explainable first pass. The model adds an element the rules
+//! missed when one sentence clearly carries it, and vetoes a rule's tick when the sentence the
+//! rule matched clearly does not ("when you hear the bell, come quickly" is no question about
+//! the hiring decision). Evidence stays a quoted span of the take's own words.
+//!
+//! The heads (`heads.json` beside this module) are logistic regressions over the embedding,
+//! trained by `examples/train_meaning.rs` on the labelled corpora in tests/corpus/labelled/;
+//! the held-back corpus in tests/corpus/held-back/ is never trained or tuned on.
+
+mod embed;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use embed::{EmbedError, Embedder, CONFIG, TOKENIZER, WEIGHTS};
+
+/// The trained heads the build carries.
+pub const HEADS: &str = include_str!("heads.json");
+
+/// The model the built-in heads were trained on, and the folder name it is installed under.
+pub const DEFAULT_MODEL: &str = "all-MiniLM-L6-v2";
+
+/// A sentence longer than this many words is read in overlapping windows of
+/// [`WINDOW_WORDS`], so that a run-on transcript still gives the model sentence-sized pieces.
+const LONGEST_SENTENCE: usize = 24;
+const WINDOW_WORDS: usize = 14;
+const WINDOW_STEP: usize = 7;
+
+/// Where the meaning model is installed: `meaning/NAME` beside the Whisper models.
+pub fn model_dir(models_dir: &Path, name: &str) -> PathBuf {
+    models_dir.join("meaning").join(name)
+}
+
+/// A stretch of the take the model reads as one: a sentence, or a window of a long one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unit {
+    /// The first and last word, as indices into the take's words.
+    pub first: usize,
+    pub last: usize,
+    pub text: String,
+}
+
+/// Cuts a take's words into sentences at sentence punctuation and line ends, and long
+/// sentences into overlapping windows. `words` gives each word and whether it ends a line.
+pub fn units(words: &[(&str, bool)]) -> Vec<Unit> {
+    let mut sentences = Vec::new();
+    let mut start = 0;
+    for (i, (word, line_end)) in words.iter().enumerate() {
+        if *line_end || word.ends_with(['.', '?', '!']) || i + 1 == words.len() {
+            sentences.push((start, i));
+            start = i + 1;
+        }
+    }
+    let unit = |first: usize, last: usize| Unit {
+        first,
+        last,
+        text: words[first..=last].iter().map(|(w, _)| *w).collect::<Vec<_>>().join(" "),
+    };
+    let mut units = Vec::new();
+    for (first, last) in sentences {
+        if last + 1 - first <= LONGEST_SENTENCE {
+            units.push(unit(first, last));
+            continue;
+        }
+        let mut window = first;
+        loop {
+            let end = (window + WINDOW_WORDS - 1).min(last);
+            units.push(unit(window, end));
+            if end == last {
+                break;
+            }
+            window += WINDOW_STEP;
+        }
+    }
+    units
+}
+
+/// One element's head: a logistic regression over a unit's embedding, and the probabilities
+/// at which it adds an element the rules missed and vetoes one the rules ticked.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Head {
+    pub weights: Vec<f32>,
+    pub bias: f32,
+    /// A unit this likely to carry the element adds it; above 1, the head never adds.
+    pub add_at: f32,
+    /// A rule's tick whose every unit is less likely than this is vetoed; 0 never vetoes.
+    pub veto_below: f32,
+}
+
+impl Head {
+    pub fn probability(&self, embedding: &[f32]) -> f32 {
+        let z: f32 =
+            self.weights.iter().zip(embedding).map(|(w, x)| w * x).sum::<f32>() + self.bias;
+        1.0 / (1.0 + (-z).exp())
+    }
+}
+
+/// The trained heads: one per element the model judges, and one over the whole take that
+/// tells a thank-you call or voicemail from anything else.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Heads {
+    /// The embedding model they were trained on, and its embeddings' length.
+    pub model: String,
+    pub dimension: usize,
+    pub elements: BTreeMap<String, Head>,
+    /// Reads the mean of a take's unit embeddings; `add_at` is the least probability that
+    /// counts the take as a rehearsal.
+    pub rehearsal: Head,
+}
+
+impl Heads {
+    pub fn builtin() -> Heads {
+        serde_json::from_str(HEADS).expect("the built-in heads.json is valid")
+    }
+}
+
+/// The embedding model and the heads, loaded together.
+pub struct Meaning {
+    embedder: Embedder,
+    pub heads: Heads,
+    /// The folder it was loaded from, for the report.
+    pub dir: PathBuf,
+}
+
+impl std::fmt::Debug for Meaning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Meaning").field("dir", &self.dir).field("model", &self.heads.model).finish()
+    }
+}
+
+impl Meaning {
+    /// Loads the model in `dir` with the built-in heads.
+    pub fn load(dir: &Path) -> Result<Self, EmbedError> {
+        let embedder = Embedder::load(dir)?;
+        let heads = Heads::builtin();
+        if embedder.dimension != heads.dimension {
+            return Err(EmbedError::Unreadable {
+                dir: dir.to_path_buf(),
+                what: "weights",
+                reason: format!(
+                    "its embeddings have {} values, and callcoach's judgement was trained on \
+                     {} ({})",
+                    embedder.dimension, heads.dimension, heads.model
+                ),
+            });
+        }
+        Ok(Meaning { embedder, heads, dir: dir.to_path_buf() })
+    }
+
+    pub fn embedder(&self) -> &Embedder {
+        &self.embedder
+    }
+
+    /// Reads a take: cuts it into units and embeds each.
+    pub fn read(&self, words: &[(&str, bool)]) -> Result<Reading<'_>, EmbedError> {
+        let units = units(words);
+        let texts: Vec<&str> = units.iter().map(|u| u.text.as_str()).collect();
+        let embeddings = self.embedder.embed(&texts)?;
+        Ok(Reading { heads: &self.heads, units, embeddings })
+    }
+}
+
+/// A take as the model read it.
+pub struct Reading<'a> {
+    heads: &'a Heads,
+    pub units: Vec<Unit>,
+    embeddings: Vec<Vec<f32>>,
+}
+
+impl Reading<'_> {
+    pub fn head(&self, element: &str) -> Option<&Head> {
+        self.heads.elements.get(element)
+    }
+
+    /// The unit most likely to carry `element`, and how likely; `None` without a head or units.
+    pub fn best(&self, element: &str) -> Option<(&Unit, f32)> {
+        let head = self.head(element)?;
+        self.units
+            .iter()
+            .zip(&self.embeddings)
+            .map(|(unit, embedding)| (unit, head.probability(embedding)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+    }
+
+    /// How likely the words `first..=last` carry `element`: the most likely unit that holds
+    /// their first word.
+    pub fn at(&self, element: &str, first: usize, last: usize) -> Option<f32> {
+        let head = self.head(element)?;
+        self.units
+            .iter()
+            .zip(&self.embeddings)
+            .filter(|(unit, _)| unit.first <= first && first <= unit.last.max(last).min(unit.last))
+            .map(|(_, embedding)| head.probability(embedding))
+            .max_by(f32::total_cmp)
+    }
+
+    /// How likely the take is a thank-you call or voicemail at all.
+    pub fn rehearsal(&self) -> f32 {
+        if self.embeddings.is_empty() {
+            return 0.0;
+        }
+        self.heads.rehearsal.probability(&mean(&self.embeddings))
+    }
+}
+
+/// The element-wise mean of equal-length vectors.
+pub fn mean(vectors: &[Vec<f32>]) -> Vec<f32> {
+    let mut sum = vec![0.0; vectors.first().map_or(0, Vec::len)];
+    for vector in vectors {
+        for (s, x) in sum.iter_mut().zip(vector) {
+            *s += x;
+        }
+    }
+    let n = vectors.len().max(1) as f32;
+    sum.iter().map(|s| s / n).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<(&str, bool)> {
+        text.split_whitespace().map(|w| (w, false)).collect()
+    }
+
+    #[test]
+    fn sentences_are_units_and_long_ones_are_windows() {
+        let said = words("Hi, this is Sam. Thanks for yesterday! When will you decide?");
+        let texts: Vec<String> = units(&said).into_iter().map(|u| u.text).collect();
+        assert_eq!(texts, ["Hi, this is Sam.", "Thanks for yesterday!", "When will you decide?"]);
+
+        let run_on: Vec<String> = (0..40).map(|i| format!("w{i}")).collect();
+        let said: Vec<(&str, bool)> = run_on.iter().map(|w| (w.as_str(), false)).collect();
+        let windows = units(&said);
+        assert_eq!(windows.first().map(|u| (u.first, u.last)), Some((0, 13)));
+        assert_eq!(windows.last().map(|u| u.last), Some(39));
+        assert!(windows.windows(2).all(|pair| pair[1].first == pair[0].first + WINDOW_STEP));
+    }
+}
