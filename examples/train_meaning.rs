@@ -103,10 +103,10 @@ fn main() {
 
     let mut heads = BTreeMap::new();
     for element in ELEMENTS {
-        let (add_at, veto_below, rules_f1, both) =
+        let (add_at, veto_below, rules_f1, both, precision) =
             thresholds(&takes, &examples, &rules, element, &out_of_fold[element]);
         eprintln!(
-            "{element:<18} rules F1 {rules_f1:.3} -> {both:.3} (add at {add_at:.2}, veto below {veto_below:.2}), out of fold"
+            "{element:<18} rules F1 {rules_f1:.3} -> {both:.3}, precision {precision:.3} (add at {add_at:.2}, veto below {veto_below:.2}), out of fold"
         );
         let mut head = train(&examples, element, |_| true);
         head.add_at = add_at;
@@ -228,7 +228,7 @@ fn thresholds(
     rules: &[BTreeMap<String, Option<(usize, usize)>>],
     element: &str,
     probabilities: &[f32],
-) -> (f32, f32, f64, f64) {
+) -> (f32, f32, f64, f64, f64) {
     let mut by_take: Vec<Vec<(&Unit, f32)>> = vec![Vec::new(); takes.len()];
     for (e, p) in examples.iter().zip(probabilities) {
         by_take[e.take].push((&e.unit, *p));
@@ -236,6 +236,10 @@ fn thresholds(
     let judge = |add_at: f32, veto_below: f32| {
         let mut counts = [0usize; 3];
         for (t, take) in takes.iter().enumerate() {
+            // A take that is no rehearsal is set aside before its elements are judged.
+            if take.kind == Kind::NotRehearsal {
+                continue;
+            }
             let Some(rule) = rules[t].get(element) else { continue };
             let units = &by_take[t];
             let found = match rule {
@@ -271,7 +275,7 @@ fn thresholds(
             }
         }
     }
-    (best.0, best.1, rules_f1, best.2)
+    (best.0, best.1, rules_f1, best.2, best.3)
 }
 
 /// The least probability that counts a take as a rehearsal: the one that misjudges fewest

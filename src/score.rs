@@ -69,6 +69,7 @@ mod tests {
             left_out: None,
             meaning: MeaningUse::Absent,
             rehearsal_likelihood: None,
+            not_a_rehearsal: None,
         }
     }
 

@@ -194,8 +194,24 @@ impl Element {
     /// Where the element was said for the `times`-th time, reading left to right: the
     /// matches of its phrases that no `unless` pattern overlaps, taken without overlapping
     /// each other. For an element said once, the earliest match.
+    ///
+    /// An element said more than once must be the same thing each time: the same digits for
+    /// a phone number ("555 212 3456… again, 555 212 3465" is two numbers, each said once).
     pub fn find(&self, tokens: &[Token]) -> Option<Match> {
-        separate_matches(&self.phrases, &self.unless, tokens).get(self.times.max(1) - 1).copied()
+        let matches = separate_matches(&self.phrases, &self.unless, tokens);
+        if self.times <= 1 {
+            return matches.first().copied();
+        }
+        let said = |m: &Match| match phone_number(&tokens[m.start..]) {
+            Some((_, digits)) => digits,
+            None => tokens[m.start..m.end].iter().map(|t| t.norm.as_str()).collect::<Vec<_>>().join(" "),
+        };
+        let mut times_said: BTreeMap<String, usize> = BTreeMap::new();
+        matches.into_iter().find(|m| {
+            let times = times_said.entry(said(m)).or_default();
+            *times += 1;
+            *times == self.times
+        })
     }
 }
 

@@ -109,8 +109,10 @@ impl Lexicon {
             let closing = raw.trim_end_matches(['"', '\'', ')', '”', '’']);
             // "P.M.P." and "U.S." are abbreviations, whose last full stop ends nothing.
             let dotted = closing.trim_end_matches('.').contains('.');
+            // An ellipsis ("555... 402...") is a pause, not the end of a sentence.
             let ends_sentence = line_end
                 || (closing.ends_with(['.', '?', '!'])
+                    && !closing.ends_with("..")
                     && !dotted
                     && !ABBREVIATIONS.contains(&normalize(raw).as_str()));
             tokens.push(Token { raw: raw.to_string(), norm, ends_sentence, could_be_name: false });
@@ -133,6 +135,41 @@ impl Lexicon {
         }
         (tokens, word_of_token)
     }
+}
+
+/// Sounds that fill a pause inside a phrase ("this is, uh, Priya").
+const HESITATIONS: &[&str] = &["um", "umm", "uhm", "uh", "uhh", "er", "erm", "ah", "hmm", "hm", "mm"];
+
+/// What was said without its disfluencies, so that a phrase interrupted by them still
+/// matches: hesitation sounds, false starts cut off mid-word ("on tues- on Wednesday"), and
+/// words or word pairs said twice in a row ("I, I wanted", "for the, for the barista job").
+/// Numbers are never collapsed: "five five five" is three digits. Each token kept keeps the
+/// index of the word it came from, and a sentence end dropped with a token moves to the one
+/// before it.
+pub fn fluent(read: (Vec<Token>, Vec<usize>)) -> (Vec<Token>, Vec<usize>) {
+    let (tokens, word_of_token) = read;
+    let mut kept: Vec<(Token, usize)> = Vec::with_capacity(tokens.len());
+    for (token, word) in tokens.into_iter().zip(word_of_token) {
+        let cut_off = token.raw.trim_end_matches([',', '.']).ends_with('-');
+        if HESITATIONS.contains(&token.norm.as_str()) || cut_off {
+            if let Some(last) = kept.last_mut() {
+                last.0.ends_sentence |= token.ends_sentence;
+            }
+            continue;
+        }
+        kept.push((token, word));
+        let n = kept.len();
+        let same = |a: usize, b: usize| {
+            kept[a].0.norm == kept[b].0.norm && digits_said(&kept[a].0.norm).is_none()
+        };
+        let open = |i: usize| !kept[i].0.ends_sentence;
+        if n >= 2 && same(n - 2, n - 1) && open(n - 2) {
+            kept.remove(n - 2);
+        } else if n >= 4 && same(n - 4, n - 2) && same(n - 3, n - 1) && open(n - 4) && open(n - 3) {
+            kept.drain(n - 4..n - 2);
+        }
+    }
+    kept.into_iter().unzip()
 }
 
 /// A pattern word or spelling: normalised, and an error if it is not one plain word.
@@ -319,9 +356,8 @@ impl Pattern {
             Step::Phone => {
                 // Only the whole run of digits is a number: "555 0142" inside "617 555 0142"
                 // is not another one.
-                let starts_run = at == 0 || digits_said(&tokens[at - 1].norm).is_none();
                 let (words, _) = phone_number(&tokens[at.min(tokens.len())..])?;
-                starts_run.then(|| self.end_of(tokens, at + words, step + 1)).flatten()
+                starts_number(tokens, at).then(|| self.end_of(tokens, at + words, step + 1)).flatten()
             }
         }
     }
@@ -393,6 +429,8 @@ const PHONE_DIGITS: std::ops::RangeInclusive<usize> = 7..=15;
 pub fn phone_number(tokens: &[Token]) -> Option<(usize, String)> {
     let mut digits = String::new();
     let mut used = 0;
+    // The digits read after each token, to cut a number said twice without a pause.
+    let mut read_after = Vec::new();
     while let Some(token) = tokens.get(used) {
         let repeat = match token.norm.as_str() {
             "double" => 2,
@@ -408,12 +446,18 @@ pub fn phone_number(tokens: &[Token]) -> Option<(usize, String)> {
             }
             digits.push_str(&digit.repeat(repeat));
             used += 2;
+            read_after.push((used, digits.len()));
+            if tokens[used - 1].ends_sentence {
+                break;
+            }
             continue;
         }
         let Some(mut said) = digits_said(&token.norm) else { break };
         used += 1;
-        // "fifty five" is 55, not 505.
-        if said.len() == 2 && said.ends_with('0') && TENS.contains(&token.norm.as_str()) {
+        // "fifty five" is 55, not 505; "twenty, seven" is two groups.
+        let paused = token.raw.ends_with(',');
+        if said.len() == 2 && said.ends_with('0') && TENS.contains(&token.norm.as_str()) && !paused
+        {
             if let Some(unit) = tokens.get(used).and_then(|t| digits_said(&t.norm)) {
                 if unit.len() == 1
                     && unit != "0"
@@ -430,11 +474,35 @@ pub fn phone_number(tokens: &[Token]) -> Option<(usize, String)> {
             used += 1;
         }
         digits.push_str(&said);
+        read_after.push((used, digits.len()));
         if token.ends_sentence || tokens[used - 1].ends_sentence {
             break;
         }
     }
+    // The same number said twice in one breath ("555 212 3456 555 212 3456") is two.
+    let half = digits.len() / 2;
+    if digits.len() % 2 == 0 && PHONE_DIGITS.contains(&half) && digits[..half] == digits[half..] {
+        if let Some(&(words, _)) = read_after.iter().find(|(_, read)| *read == half) {
+            return Some((words, digits[..half].to_string()));
+        }
+    }
     PHONE_DIGITS.contains(&digits.len()).then_some((used, digits))
+}
+
+/// Whether a phone number can start at `at`: at the start of a run of digit words, or where
+/// the first saying of a number said twice in one run ends.
+fn starts_number(tokens: &[Token], at: usize) -> bool {
+    let in_run = |t: &Token| {
+        !t.ends_sentence && (digits_said(&t.norm).is_some() || matches!(t.norm.as_str(), "double" | "triple"))
+    };
+    if at == 0 || !in_run(&tokens[at - 1]) {
+        return true;
+    }
+    let mut start = at - 1;
+    while start > 0 && in_run(&tokens[start - 1]) {
+        start -= 1;
+    }
+    phone_number(&tokens[start..]).is_some_and(|(words, _)| start + words == at)
 }
 
 /// The digits one word of a phone number stands for: "0142" → "0142", "six" → "6", "oh" →
@@ -449,11 +517,31 @@ pub(crate) fn digits_said(norm: &str) -> Option<String> {
     if let Some(n) = UNITS.iter().position(|u| *u == norm) {
         return Some(n.to_string());
     }
-    TENS.iter().enumerate().find_map(|(i, tens)| {
+    let tens = TENS.iter().enumerate().find_map(|(i, tens)| {
         let unit = norm.strip_prefix(tens)?;
         let u = if unit.is_empty() { 0 } else { UNITS[1..10].iter().position(|x| *x == unit)? + 1 };
         Some(format!("{}{u}", i + 2))
-    })
+    });
+    tens.or_else(|| digit_words_run_together(norm))
+}
+
+/// Digit words written as one ("five-five-five" folds to "fivefivefive", "three-twelve" to
+/// "threetwelve"): each piece a digit, a teen or "oh", and the whole word made of them.
+fn digit_words_run_together(norm: &str) -> Option<String> {
+    let mut digits = String::new();
+    let mut rest = norm;
+    while !rest.is_empty() {
+        let (piece, value) = UNITS
+            .iter()
+            .enumerate()
+            .map(|(n, word)| (*word, n.to_string()))
+            .chain([("oh", "0".to_string())])
+            .filter(|(word, _)| rest.starts_with(word))
+            .max_by_key(|(word, _)| word.len())?;
+        digits.push_str(&value);
+        rest = &rest[piece.len()..];
+    }
+    (digits.len() >= 2).then_some(digits)
 }
 
 impl Alternative {
@@ -474,6 +562,42 @@ impl fmt::Display for Pattern {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_number_said_twice_in_one_run_is_two_numbers() {
+        let lexicon = lexicon();
+        let read = |text: &str| lexicon.read(text.split_whitespace().map(|w| (w, false))).0;
+        let doubled = read("714 555 0932 seven one four 555 0932 thank");
+        assert_eq!(phone_number(&doubled), Some((3, "7145550932".to_string())));
+        assert!(starts_number(&doubled, 3) && !starts_number(&doubled, 1));
+        assert_eq!(phone_number(&doubled[3..]), Some((5, "7145550932".to_string())));
+        let grouped = read("three-twelve, five-five-five, oh-six-seven-seven.");
+        assert_eq!(phone_number(&grouped).map(|(_, d)| d).as_deref(), Some("3125550677"));
+        let paused = read("four four, twenty, seven nine four six, oh three two one");
+        assert_eq!(phone_number(&paused).map(|(_, d)| d).as_deref(), Some("442079460321"));
+        let trailing = read("555... 402... 7731. Okay");
+        assert_eq!(phone_number(&trailing).map(|(_, d)| d).as_deref(), Some("5554027731"));
+        assert_eq!(digits_said("tone"), None);
+        assert_eq!(digits_said("someone"), None);
+    }
+
+    #[test]
+    fn disfluencies_do_not_break_a_phrase() {
+        let lexicon = lexicon();
+        let fluent_words = |text: &str| -> Vec<String> {
+            let read = lexicon.read(text.split_whitespace().map(|w| (w, false)));
+            fluent(read).0.into_iter().map(|t| t.norm).collect()
+        };
+        assert_eq!(fluent_words("this is, uh, Priya"), ["this", "is", "priya"]);
+        assert_eq!(fluent_words("for the, um, the barista job"), ["for", "the", "barista", "job"]);
+        assert_eq!(fluent_words("I, I wanted to thank you"), ["i", "wanted", "to", "thank", "you"]);
+        assert_eq!(fluent_words("for the for the barista job"), ["for", "the", "barista", "job"]);
+        assert_eq!(fluent_words("on tues- on wednesday"), ["on", "wednesday"]);
+        assert_eq!(fluent_words("five five five two one two"), ["five", "five", "five", "two", "one", "two"]);
+        let read = lexicon.read("um, so, uh".split_whitespace().map(|w| (w, false)));
+        let (tokens, words) = fluent(read);
+        assert_eq!((tokens.len(), words), (1, vec![1]), "the word index survives");
+    }
 
     fn lexicon() -> Lexicon {
         let mut lexicon = Lexicon::default();

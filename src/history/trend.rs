@@ -85,6 +85,8 @@ mod tests {
             start_s: None,
             end_s: None,
             tip: (!found).then(|| format!("{id} tip from take {score}")),
+            decided_by: crate::analysis::Layer::Rules,
+            confidence: None,
         };
         Rehearsal {
             id,

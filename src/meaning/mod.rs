@@ -12,6 +12,7 @@
 //! the held-back corpus in tests/corpus/held-back/ is never trained or tuned on.
 
 mod embed;
+pub mod install;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -198,6 +199,11 @@ impl Reading<'_> {
             .filter(|(unit, _)| unit.first <= first && first <= unit.last.max(last).min(unit.last))
             .map(|(_, embedding)| head.probability(embedding))
             .max_by(f32::total_cmp)
+    }
+
+    /// The likelihood under which [`Reading::rehearsal`] reads a take as something else.
+    pub fn rehearsal_threshold(&self) -> f32 {
+        self.heads.rehearsal.add_at
     }
 
     /// How likely the take is a thank-you call or voicemail at all.

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::ggml;
+use crate::meaning;
 
 /// The model used when none is asked for: small enough to download and run anywhere.
 pub const DEFAULT_MODEL: &str = "tiny.en";
@@ -137,12 +138,41 @@ impl ModelDirs {
     pub fn installed(&self) -> Vec<InstalledModel> {
         self.search_order()
             .flat_map(|(location, dir)| {
-                model_files(dir)
+                let whisper = model_files(dir)
                     .into_iter()
-                    .map(move |path| InstalledModel::inspect(path, location))
+                    .map(move |path| InstalledModel::inspect(path, location));
+                let meaning = meaning_folders(dir).into_iter().map(move |path| InstalledModel {
+                    name: path.file_name().unwrap_or_default().to_string_lossy().into_owned(),
+                    size_bytes: fs::metadata(path.join(meaning::WEIGHTS)).map_or(0, |m| m.len()),
+                    header: Header::Meaning,
+                    path,
+                    location,
+                });
+                whisper.chain(meaning)
             })
             .collect()
     }
+
+    /// The meaning layer's sentence-embedding model ([`meaning::DEFAULT_MODEL`]), from
+    /// `./models/meaning` or else the user directory's; `None` where neither has it.
+    pub fn meaning_model(&self) -> Option<PathBuf> {
+        self.search_order()
+            .map(|(_, dir)| meaning::model_dir(dir, meaning::DEFAULT_MODEL))
+            .find(|dir| dir.join(meaning::WEIGHTS).is_file())
+    }
+}
+
+/// The folders under `dir/meaning` that hold a sentence-embedding model, sorted by name.
+fn meaning_folders(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(dir.join("meaning")) else {
+        return Vec::new();
+    };
+    let mut folders: Vec<PathBuf> = entries
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .filter(|path| path.join(meaning::WEIGHTS).is_file())
+        .collect();
+    folders.sort();
+    folders
 }
 
 /// The `ggml-*.bin` files directly in `dir`, sorted by name.
@@ -177,6 +207,8 @@ pub enum Header {
     /// `model` as whisper.cpp names sizes (`tiny.en`, `large-v3`), `weight_type` like `f16`
     /// or `q8_0`.
     Readable { model: String, weight_type: String },
+    /// A sentence-embedding model for the meaning layer (a folder, not a ggml file).
+    Meaning,
     /// Not a ggml model, or unreadable; `reason` says why. Listed rather than failing the
     /// whole listing, so the user sees which file to remove.
     Unreadable { reason: String },

@@ -684,3 +684,16 @@ fn labelled_corpora_by_the_rules_alone() {
         println!("{}", tally.table(&format!("Rules alone, {title}")));
     }
 }
+#[test]
+#[ignore]
+fn zz_debug_rehearsal() {
+    let el = std::env::var("EL").unwrap();
+    for take in labelled::load(&root().join("tests/corpus/labelled")) {
+        let a = take.judge(&take.checklist());
+        if let Some(f) = a.findings.iter().find(|f| f.id == el) {
+            if f.found() != take.labels.contains_key(&el) {
+                println!("{} found={} {:?}\n  {}\n  label={:?}\n", take.id, f.found(), f.evidence.as_ref().map(|e| &e.quote), take.text.trim(), take.labels.get(&el));
+            }
+        }
+    }
+}

@@ -164,10 +164,27 @@ impl Take {
 #[derive(Debug, Default, Clone)]
 pub struct Tally {
     pub counts: BTreeMap<(Mode, String), [usize; 3]>,
+    /// Takes set aside as not a rehearsal: [rightly, wrongly (a real rehearsal), missed].
+    pub set_aside: [usize; 3],
+    /// The takes set aside wrongly or missed, by id.
+    pub set_aside_wrongly: Vec<String>,
 }
 
 impl Tally {
     pub fn add(&mut self, take: &Take, analysis: &Analysis) {
+        let set_aside = analysis.not_a_rehearsal.is_some();
+        match (set_aside, take.kind == Kind::NotRehearsal) {
+            (true, true) => self.set_aside[0] += 1,
+            (true, false) => {
+                self.set_aside[1] += 1;
+                self.set_aside_wrongly.push(take.id.clone());
+            }
+            (false, true) => {
+                self.set_aside[2] += 1;
+                self.set_aside_wrongly.push(take.id.clone());
+            }
+            (false, false) => {}
+        }
         let Some(mode) = take.mode() else { return };
         for finding in &analysis.findings {
             let labelled = take.labels.contains_key(&finding.id);
@@ -208,6 +225,11 @@ impl Tally {
                 f1
             );
         }
+        let (p, r, f1) = Self::scores(self.set_aside);
+        out += &format!(
+            "{:<10} {:<18} {:>4} {:>4} {:>4} {:>9.2} {:>6.2} {:>5.2}\n",
+            "any", "not_a_rehearsal", self.set_aside[0], self.set_aside[1], self.set_aside[2], p, r, f1
+        );
         out
     }
 
