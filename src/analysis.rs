@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checklist::pattern::fluent;
 use crate::checklist::{Checklist, Element, Hearing, Match, Mode};
-use crate::meaning::Reading;
+use crate::meaning::{Reading, Unit};
 use crate::profile::Profile;
 use crate::transcribe::Transcript;
 
@@ -175,6 +175,11 @@ impl NotARehearsal {
 /// Fewer words than this are too few to judge: a thank-you voicemail is some 50 words.
 pub const LEAST_WORDS: usize = 8;
 
+/// A take that makes more points of the checklist than this is a rehearsal whatever else it
+/// says; one that makes this many or fewer is no rehearsal if the meaning model reads it as
+/// being about something else.
+const MOST_POINTS_OF_NO_REHEARSAL: usize = 3;
+
 /// Whether the meaning model took part in a judgement.
 #[derive(Debug, Clone, PartialEq)]
 pub enum MeaningUse {
@@ -257,15 +262,10 @@ fn judge<'a>(
         start_s: times(first).map(|(start, _)| start),
         end_s: times(last).map(|(_, end)| end),
     };
-    let (reading, meaning) = match &checklist.meaning {
-        None => (None, MeaningUse::Absent),
-        Some(model) => match model.read(&words) {
-            Ok(reading) => (Some(reading), MeaningUse::Used),
-            Err(error) => (None, MeaningUse::Failed(error.to_string())),
-        },
-    };
     let personal = checklist.personal.as_ref().map(|p| (&p.profile, p.hear(&tokens)));
-    let findings: Vec<Finding> = checklist
+    // The rules first: each element's tick (as word indices), tip, and whether the profile
+    // decides it.
+    let ruled: Vec<(&Element, u32, Option<(usize, usize)>, String, bool)> = checklist
         .elements_of(mode)
         .map(|(element, weight)| {
             let heard = element.find(&tokens);
@@ -276,8 +276,41 @@ fn judge<'a>(
                 None => (heard, element.tip.clone(), false),
             };
             let heard = heard.map(|m| (word_of_token[m.start], word_of_token[m.end - 1]));
+            (element, weight, heard, tip, profile_decides)
+        })
+        .collect();
+    // The model reads the take only where it can change something: an element the rules
+    // missed, a tick it may veto, or a take with so few points that it may be no rehearsal.
+    let (reading, meaning) = match &checklist.meaning {
+        None => (None, MeaningUse::Absent),
+        Some(model) => {
+            let heads = &model.heads;
+            let rule_ticks = ruled.iter().filter(|r| r.2.is_some()).count();
+            let needed = rule_ticks <= MOST_POINTS_OF_NO_REHEARSAL
+                || ruled.iter().any(|(element, _, heard, _, profile_decides)| {
+                    heads.elements.get(&element.id).is_some_and(|head| {
+                        !profile_decides && (heard.is_none() || head.veto_below > 0.0)
+                    })
+                });
+            match needed.then(|| model.read(&words)).transpose() {
+                Ok(reading) => (reading, MeaningUse::Used),
+                Err(error) => (None, MeaningUse::Failed(error.to_string())),
+            }
+        }
+    };
+    let findings: Vec<Finding> = ruled
+        .into_iter()
+        .map(|(element, weight, heard, tip, profile_decides)| {
             let verdict = match &reading {
-                Some(reading) if !profile_decides => second_opinion(&element.id, heard, reading),
+                Some(reading) if !profile_decides => {
+                    let look_alikes: Vec<(usize, usize)> = element
+                        .unless
+                        .iter()
+                        .flat_map(|p| p.find_all(&tokens))
+                        .map(|m| (word_of_token[m.start], word_of_token[m.end - 1]))
+                        .collect();
+                    second_opinion(&element.id, heard, &look_alikes, reading)
+                }
                 _ => Verdict { words: heard, decided_by: Layer::Rules, confidence: None },
             };
             Finding {
@@ -340,7 +373,9 @@ fn not_a_rehearsal(
     match words {
         0 => Some(NotARehearsal::Silent),
         n if n < LEAST_WORDS => Some(NotARehearsal::TooFewWords(n)),
-        _ if found == 0 || (found <= 3 && off_topic) => Some(NotARehearsal::OffTopic),
+        _ if found == 0 || (found <= MOST_POINTS_OF_NO_REHEARSAL && off_topic) => {
+            Some(NotARehearsal::OffTopic)
+        }
         _ => None,
     }
 }
@@ -356,19 +391,28 @@ struct Verdict {
 /// The meaning model's say on the rules' verdict: a tick it finds unlikely in every unit
 /// around the matched words is vetoed; a miss is added where one unit clearly carries the
 /// element. Elements without a head keep the rules' verdict.
-fn second_opinion(element: &str, heard: Option<(usize, usize)>, reading: &Reading<'_>) -> Verdict {
+///
+/// A unit that holds one of the element's look-alikes (its `unless` phrases: "could you send
+/// me" is no offer) is never the one that adds it: the rules know those better.
+fn second_opinion(
+    element: &str,
+    heard: Option<(usize, usize)>,
+    look_alikes: &[(usize, usize)],
+    reading: &Reading<'_>,
+) -> Verdict {
     let rules = Verdict { words: heard, decided_by: Layer::Rules, confidence: None };
     let Some(head) = reading.head(element) else { return rules };
+    let clear = |unit: &Unit| !look_alikes.iter().any(|&(a, b)| a <= unit.last && unit.first <= b);
     match heard {
-        Some((first, last)) => {
-            let Some(p) = reading.at(element, first, last) else { return rules };
+        Some((first, _)) => {
+            let Some(p) = reading.at(element, first) else { return rules };
             if p < head.veto_below {
                 Verdict { words: None, decided_by: Layer::Model, confidence: Some(1.0 - p) }
             } else {
                 Verdict { confidence: Some(p.max(1.0 - p)), ..rules }
             }
         }
-        None => match reading.best(element) {
+        None => match reading.best(element, clear) {
             Some((unit, p)) if p >= head.add_at => Verdict {
                 words: Some((unit.first, unit.last)),
                 decided_by: Layer::Model,

@@ -53,7 +53,7 @@ pub fn normalize(word: &str) -> String {
 }
 
 /// Titles and the like, whose full stop does not end a sentence ("Hi Ms. Carter").
-const ABBREVIATIONS: &[&str] = &["mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "vs"];
+pub(crate) const ABBREVIATIONS: &[&str] = &["mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "vs"];
 
 /// The word knowledge every pattern of a checklist shares: spellings folded into one word,
 /// word classes, and the words that are never a name.

@@ -109,8 +109,12 @@ pub struct JudgeArgs {
     no_profile: bool,
     /// Judge with the checklist's phrases alone, without the meaning model that reads what
     /// each sentence means.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "meaning_model")]
     rules_only: bool,
+    /// The meaning model's folder [default: meaning/all-MiniLM-L6-v2 in ./models, else in
+    /// the user data directory's models, used when it is there].
+    #[arg(long, env = "CALLCOACH_MEANING_MODEL", value_name = "DIR")]
+    meaning_model: Option<PathBuf>,
 }
 
 /// Where the user's profile is, for every command that reads it.
@@ -169,7 +173,11 @@ impl JudgeArgs {
             Some(profile) => checklist.with_profile(profile),
             None => checklist,
         };
-        let model = if self.rules_only { None } else { ModelDirs::from_env().meaning_model() };
+        let model = match (&self.meaning_model, self.rules_only) {
+            (_, true) => None,
+            (Some(dir), false) => Some(dir.clone()),
+            (None, false) => ModelDirs::from_env().meaning_model(),
+        };
         let Some(dir) = model else { return Ok(checklist) };
         let meaning = Meaning::load(&dir).map_err(|e| {
             Failure::new(Kind::Model, e).hint(

@@ -19,7 +19,7 @@ pub const TOKENIZER: &str = "tokenizer.json";
 const MAX_TOKENS: usize = 128;
 
 /// Texts embedded in one forward pass: sorted by length first, so padding stays small.
-const BATCH: usize = 16;
+const BATCH: usize = 32;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EmbedError {

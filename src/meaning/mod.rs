@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::checklist::pattern::{normalize, ABBREVIATIONS};
+
 pub use embed::{EmbedError, Embedder, CONFIG, TOKENIZER, WEIGHTS};
 
 /// The trained heads the build carries.
@@ -27,9 +29,11 @@ pub const HEADS: &str = include_str!("heads.json");
 /// The model the built-in heads were trained on, and the folder name it is installed under.
 pub const DEFAULT_MODEL: &str = "all-MiniLM-L6-v2";
 
-/// A sentence longer than this many words is read in overlapping windows of
-/// [`WINDOW_WORDS`], so that a run-on transcript still gives the model sentence-sized pieces.
+/// A sentence longer than this many words is read in pieces: its clauses, packed into
+/// units of at most [`LONGEST_PIECE`] words, and a clause longer than that (a run-on
+/// transcript without punctuation) in overlapping windows of [`WINDOW_WORDS`].
 const LONGEST_SENTENCE: usize = 24;
+const LONGEST_PIECE: usize = 16;
 const WINDOW_WORDS: usize = 14;
 const WINDOW_STEP: usize = 7;
 
@@ -48,12 +52,19 @@ pub struct Unit {
 }
 
 /// Cuts a take's words into sentences at sentence punctuation and line ends, and long
-/// sentences into overlapping windows. `words` gives each word and whether it ends a line.
+/// sentences into clauses and windows. `words` gives each word and whether it ends a line.
 pub fn units(words: &[(&str, bool)]) -> Vec<Unit> {
+    let ends_sentence = |word: &str| {
+        let word = word.trim_end_matches(['"', '\'', ')', '”', '’']);
+        word.ends_with(['.', '?', '!'])
+            && !word.ends_with("..")
+            && !ABBREVIATIONS.contains(&normalize(word).as_str())
+    };
+    let ends_clause = |word: &str| word.ends_with([',', ';', ':']) || matches!(word, "—" | "–" | "-");
     let mut sentences = Vec::new();
     let mut start = 0;
     for (i, (word, line_end)) in words.iter().enumerate() {
-        if *line_end || word.ends_with(['.', '?', '!']) || i + 1 == words.len() {
+        if *line_end || ends_sentence(word) || i + 1 == words.len() {
             sentences.push((start, i));
             start = i + 1;
         }
@@ -69,21 +80,41 @@ pub fn units(words: &[(&str, bool)]) -> Vec<Unit> {
             units.push(unit(first, last));
             continue;
         }
-        let mut window = first;
-        loop {
-            let end = (window + WINDOW_WORDS - 1).min(last);
-            units.push(unit(window, end));
-            if end == last {
-                break;
+        // Clauses, packed while they fit in one piece.
+        let mut pieces: Vec<(usize, usize)> = Vec::new();
+        let mut clause_start = first;
+        for i in first..=last {
+            if i == last || ends_clause(words[i].0) {
+                match pieces.last_mut() {
+                    Some(piece) if i + 1 - piece.0 <= LONGEST_PIECE => piece.1 = i,
+                    _ => pieces.push((clause_start, i)),
+                }
+                clause_start = i + 1;
             }
-            window += WINDOW_STEP;
+        }
+        for (piece_first, piece_last) in pieces {
+            if piece_last + 1 - piece_first <= LONGEST_PIECE {
+                units.push(unit(piece_first, piece_last));
+                continue;
+            }
+            let mut window = piece_first;
+            loop {
+                let end = (window + WINDOW_WORDS - 1).min(piece_last);
+                units.push(unit(window, end));
+                if end == piece_last {
+                    break;
+                }
+                window += WINDOW_STEP;
+            }
         }
     }
     units
 }
 
-/// One element's head: a logistic regression over a unit's embedding, and the probabilities
-/// at which it adds an element the rules missed and vetoes one the rules ticked.
+/// One element's head: a logistic regression over features of a unit (the shared hidden
+/// layer's output for an element, the embedding itself for the rehearsal head), and the
+/// probabilities at which it adds an element the rules missed and vetoes one the rules
+/// ticked.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Head {
     pub weights: Vec<f32>,
@@ -95,20 +126,39 @@ pub struct Head {
 }
 
 impl Head {
-    pub fn probability(&self, embedding: &[f32]) -> f32 {
-        let z: f32 =
-            self.weights.iter().zip(embedding).map(|(w, x)| w * x).sum::<f32>() + self.bias;
+    pub fn probability(&self, features: &[f32]) -> f32 {
+        let z: f32 = self.weights.iter().zip(features).map(|(w, x)| w * x).sum::<f32>() + self.bias;
         1.0 / (1.0 + (-z).exp())
     }
 }
 
-/// The trained heads: one per element the model judges, and one over the whole take that
-/// tells a thank-you call or voicemail from anything else.
+/// A fully connected layer with a ReLU: what the element heads share, so that what one
+/// element's examples teach about how calls are phrased helps the others.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Hidden {
+    /// One row of input weights per hidden unit.
+    pub weights: Vec<Vec<f32>>,
+    pub bias: Vec<f32>,
+}
+
+impl Hidden {
+    pub fn forward(&self, input: &[f32]) -> Vec<f32> {
+        self.weights
+            .iter()
+            .zip(&self.bias)
+            .map(|(row, b)| (row.iter().zip(input).map(|(w, x)| w * x).sum::<f32>() + b).max(0.0))
+            .collect()
+    }
+}
+
+/// The trained heads: one per element the model judges over a shared hidden layer, and one
+/// over the whole take that tells a thank-you call or voicemail from anything else.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Heads {
     /// The embedding model they were trained on, and its embeddings' length.
     pub model: String,
     pub dimension: usize,
+    pub hidden: Hidden,
     pub elements: BTreeMap<String, Head>,
     /// Reads the mean of a take's unit embeddings; `add_at` is the least probability that
     /// counts the take as a rehearsal.
@@ -163,7 +213,8 @@ impl Meaning {
         let units = units(words);
         let texts: Vec<&str> = units.iter().map(|u| u.text.as_str()).collect();
         let embeddings = self.embedder.embed(&texts)?;
-        Ok(Reading { heads: &self.heads, units, embeddings })
+        let features = embeddings.iter().map(|e| self.heads.hidden.forward(e)).collect();
+        Ok(Reading { heads: &self.heads, units, embeddings, features })
     }
 }
 
@@ -172,6 +223,8 @@ pub struct Reading<'a> {
     heads: &'a Heads,
     pub units: Vec<Unit>,
     embeddings: Vec<Vec<f32>>,
+    /// Each unit's hidden-layer output, which the element heads read.
+    features: Vec<Vec<f32>>,
 }
 
 impl Reading<'_> {
@@ -179,25 +232,27 @@ impl Reading<'_> {
         self.heads.elements.get(element)
     }
 
-    /// The unit most likely to carry `element`, and how likely; `None` without a head or units.
-    pub fn best(&self, element: &str) -> Option<(&Unit, f32)> {
+    /// The unit most likely to carry `element`, and how likely, among the units `allowed`
+    /// lets through; `None` without a head or such units.
+    pub fn best(&self, element: &str, allowed: impl Fn(&Unit) -> bool) -> Option<(&Unit, f32)> {
         let head = self.head(element)?;
         self.units
             .iter()
-            .zip(&self.embeddings)
-            .map(|(unit, embedding)| (unit, head.probability(embedding)))
+            .zip(&self.features)
+            .filter(|(unit, _)| allowed(unit))
+            .map(|(unit, features)| (unit, head.probability(features)))
             .max_by(|a, b| a.1.total_cmp(&b.1))
     }
 
-    /// How likely the words `first..=last` carry `element`: the most likely unit that holds
-    /// their first word.
-    pub fn at(&self, element: &str, first: usize, last: usize) -> Option<f32> {
+    /// How likely the words starting at `first` carry `element`: the most likely unit that
+    /// holds that word.
+    pub fn at(&self, element: &str, first: usize) -> Option<f32> {
         let head = self.head(element)?;
         self.units
             .iter()
-            .zip(&self.embeddings)
-            .filter(|(unit, _)| unit.first <= first && first <= unit.last.max(last).min(unit.last))
-            .map(|(_, embedding)| head.probability(embedding))
+            .zip(&self.features)
+            .filter(|(unit, _)| unit.first <= first && first <= unit.last)
+            .map(|(_, features)| head.probability(features))
             .max_by(f32::total_cmp)
     }
 
@@ -237,9 +292,24 @@ mod tests {
 
     #[test]
     fn sentences_are_units_and_long_ones_are_windows() {
-        let said = words("Hi, this is Sam. Thanks for yesterday! When will you decide?");
+        let said = words("Hi, this is Sam. Thanks for yesterday! When will you decide? Mrs. Reddy can vouch.");
         let texts: Vec<String> = units(&said).into_iter().map(|u| u.text).collect();
-        assert_eq!(texts, ["Hi, this is Sam.", "Thanks for yesterday!", "When will you decide?"]);
+        assert_eq!(
+            texts,
+            ["Hi, this is Sam.", "Thanks for yesterday!", "When will you decide?", "Mrs. Reddy can vouch."]
+        );
+
+        let long = "I worked the front desk at a busy hotel for five years, so I know check-in rushes, \
+                    and if you like, my old manager will happily take your call about it, any day.";
+        let texts: Vec<String> = units(&words(long)).into_iter().map(|u| u.text).collect();
+        assert_eq!(
+            texts,
+            [
+                "I worked the front desk at a busy hotel for five years,",
+                "so I know check-in rushes, and if you like,",
+                "my old manager will happily take your call about it, any day."
+            ]
+        );
 
         let run_on: Vec<String> = (0..40).map(|i| format!("w{i}")).collect();
         let said: Vec<(&str, bool)> = run_on.iter().map(|w| (w.as_str(), false)).collect();

@@ -87,7 +87,7 @@ fn the_mode_can_be_chosen() {
 fn the_json_report_keeps_its_contract() {
     let file = sample("complete-call.wav");
     let report = &analyze_json(&[&file])[0];
-    assert_eq!(report.version, 2);
+    assert_eq!(report.version, 3);
     assert_eq!((report.input.as_str(), report.mode.as_str()), ("recording", "call"));
     assert!(report.mode_detected, "--mode auto is the default");
     assert_eq!(report.file, file.display().to_string());

@@ -53,6 +53,13 @@ fn analyze(home: &Path, files: &[&Path]) -> assert_cmd::Command {
     command
 }
 
+/// A rehearsal of the user's own in `dir`: silence is no rehearsal, and is not kept.
+fn rehearsal(dir: &Path) -> PathBuf {
+    let path = dir.join("rehearsal.wav");
+    fs::copy(sample("missing-two.wav"), &path).unwrap();
+    path
+}
+
 fn history_json(home: &Path, args: &[&str]) -> History {
     let output = callcoach(home).args(["history", "--json"]).args(args).output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
@@ -69,12 +76,16 @@ fn every_analysis_is_saved_and_the_history_shows_the_trend() {
     callcoach(home.path()).arg("history").assert().success().stdout(contains("No rehearsals yet"));
     let silent = silence(home.path(), 1);
     let (missing, complete) = (sample("missing-two.wav"), sample("complete-call.wav"));
-    analyze(home.path(), &[&missing, &complete, &silent]).assert().success();
-    analyze(home.path(), &[&silent]).arg("--no-save").assert().success();
+    analyze(home.path(), &[&missing, &complete, &silent])
+        .assert()
+        .success()
+        .stdout(contains("\"not_a_rehearsal\":\"I heard no speech"));
+    analyze(home.path(), &[&missing]).arg("--no-save").assert().success();
+    analyze(home.path(), &[&missing]).assert().success();
 
     let history = history_json(home.path(), &[]);
     assert_eq!(history.version, 1);
-    assert_eq!(ids(&history), [1, 2, 3], "--no-save saved nothing");
+    assert_eq!(ids(&history), [1, 2, 3], "silence and --no-save saved nothing");
     let first = &history.rehearsals[0];
     assert_eq!(first.recording, missing);
     assert!(!first.recorded_by_callcoach);
@@ -82,7 +93,7 @@ fn every_analysis_is_saved_and_the_history_shows_the_trend() {
     assert_eq!(first.report.found(), ["thanks", "job_title", "offer_info", "caller_name"]);
     assert_eq!(history.rehearsals[1].report.score, 100);
     assert_eq!(history.trend.best, Some(2));
-    // Missed in missing-two and in the silence; thanks only in the silence.
+    // Missed in both takes of missing-two.
     let missed = history.trend.most_missed.as_ref().unwrap();
     assert_eq!((missed.id.as_str(), missed.missed, missed.takes), ("qualifications", 2, 3));
     assert_eq!(missed.label, "Recapped your qualifications");
@@ -95,9 +106,10 @@ fn every_analysis_is_saved_and_the_history_shows_the_trend() {
         .stdout(contains("Rehearsals\n"))
         .stdout(predicate::str::is_match(r"\n +1  20\d\d-\d\d-\d\d \d\d:\d\d +0:22 +55  ✓✓✗✓✗✓ +missing-two.wav\n").unwrap())
         .stdout(predicate::str::is_match(r"\n +2  .* +0:38 +100  ✓✓✓✓✓✓ +complete-call.wav\n").unwrap())
-        .stdout(predicate::str::is_match(r"\n +3  .* +0:01 +0  ✗✗✗✗✗✗ +silence.wav\n").unwrap())
+        .stdout(predicate::str::is_match(r"\n +3  .* +0:22 +55  ✓✓✗✓✗✓ +missing-two.wav\n").unwrap())
+        .stdout(contains("silence.wav").not())
         .stdout(contains("checklist: thanks, job title, qualifications, offer info, decision timeline, caller name"))
-        .stdout(contains("Trend  ▅█▁  55 → 0"))
+        .stdout(contains("Trend  ▅█▅  55 → 55"))
         .stdout(contains("Best   rehearsal 2: 100/100 on "))
         .stdout(contains("You missed \"Recapped your qualifications\" in 2 of your last 3 takes."))
         .stdout(contains("  Tip: Recap one or two"));
@@ -152,14 +164,14 @@ fn a_history_from_a_newer_callcoach_is_refused_and_left_as_it_is() {
 #[test]
 fn processes_saving_at_once_lose_no_rehearsal() {
     let home = tempfile::tempdir().unwrap();
-    let silent = silence(home.path(), 1);
-    let (processes, files_each) = (6, 5);
+    let take = rehearsal(home.path());
+    let (processes, files_each) = (4, 3);
     let children: Vec<_> = (0..processes)
         .map(|_| {
             crate::support::callcoach_process(home.path())
                 .args(["analyze", "--json", "--model"])
                 .arg(model())
-                .args(std::iter::repeat_n(&silent, files_each))
+                .args(std::iter::repeat_n(&take, files_each))
                 .stdout(Stdio::null())
                 .spawn()
                 .unwrap()
@@ -182,12 +194,12 @@ fn processes_saving_at_once_lose_no_rehearsal() {
 #[test]
 fn forgetting_deletes_the_takes_callcoach_recorded_and_never_your_own_files() {
     let home = tempfile::tempdir().unwrap();
-    let silent = silence(home.path(), 1);
-    analyze(home.path(), &[&silent]).assert().success();
+    let own_take = rehearsal(home.path());
+    analyze(home.path(), &[&own_take]).assert().success();
     // A second rehearsal, as `callcoach record` saves one: its take in the data directory.
     let take = home.path().join("recordings/take-2025-03-14-093005.wav");
     fs::create_dir_all(take.parent().unwrap()).unwrap();
-    fs::copy(&silent, &take).unwrap();
+    fs::copy(&own_take, &take).unwrap();
     let store = home.path().join("history.json");
     let mut document: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&store).unwrap()).unwrap();
@@ -215,11 +227,11 @@ fn forgetting_deletes_the_takes_callcoach_recorded_and_never_your_own_files() {
         .args(["history", "--forget", "--all"])
         .assert()
         .success()
-        .stdout(format!("Forgot rehearsal 1 (kept your file {})\n", silent.display()));
-    assert!(silent.exists(), "a file given to analyze is the user's own");
+        .stdout(format!("Forgot rehearsal 1 (kept your file {})\n", own_take.display()));
+    assert!(own_take.exists(), "a file given to analyze is the user's own");
     assert!(history_json(home.path(), &[]).rehearsals.is_empty());
     // Ids are never reused, so an old id can never name a new rehearsal.
-    analyze(home.path(), &[&silent]).assert().success();
+    analyze(home.path(), &[&own_take]).assert().success();
     assert_eq!(ids(&history_json(home.path(), &[])), [3]);
 }
 
@@ -228,8 +240,8 @@ fn a_tampered_history_cannot_make_forgetting_delete_outside_the_recordings_folde
     let home = tempfile::tempdir().unwrap();
     let data = home.path().join("data");
     fs::create_dir(&data).unwrap();
-    let silent = silence(home.path(), 1);
-    analyze(&data, &[&silent]).assert().success();
+    let own_take = rehearsal(home.path());
+    analyze(&data, &[&own_take]).assert().success();
     let recordings = data.join("recordings");
     fs::create_dir(&recordings).unwrap();
     let victim = home.path().join("victim.wav");
@@ -266,5 +278,5 @@ fn a_tampered_history_cannot_make_forgetting_delete_outside_the_recordings_folde
     ));
     assert_eq!(fs::read_to_string(&victim).unwrap(), "not callcoach's");
     assert!(fs::symlink_metadata(recordings.join("take-link.wav")).is_ok());
-    assert!(silent.exists());
+    assert!(own_take.exists());
 }

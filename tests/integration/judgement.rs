@@ -12,7 +12,9 @@ use std::process::Command;
 use predicates::prelude::*;
 use predicates::str::contains;
 
-use callcoach::analysis::{analyze, analyze_script, Analysis, ModeChoice, Script, TakeTiming};
+use callcoach::analysis::{
+    analyze, analyze_script, Analysis, ModeChoice, NotARehearsal, Script, TakeTiming,
+};
 use callcoach::audio::{read_recording, VoiceActivity};
 use callcoach::checklist::{Checklist, Mode};
 use callcoach::delivery;
@@ -31,12 +33,18 @@ const PROFILE_F1_FLOOR: f64 = 0.80;
 const SPEECH_F1_FLOOR: f64 = 0.90;
 /// The same for the spoken voicemails: fewer and harder (phone numbers and unusual titles
 /// read by synthetic voices through a phone band), their misses all mishearings ("the line
-/// good job", "it's time, time, free to one") — a regression floor, measured 0.83 at worst.
-const VOICEMAIL_SPEECH_F1_FLOOR: f64 = 0.80;
+/// good job", "it's time, time, free to one") — a regression floor, measured 0.83 at worst
+/// before "said it twice" needed the same digits twice; with that, a number misheard once is
+/// no longer repeated, and number_repeated measured 0.75.
+const VOICEMAIL_SPEECH_F1_FLOOR: f64 = 0.74;
 /// Every element's F1 and precision on the labelled training corpora with the meaning model
 /// (regression floors: the heads were trained there).
-const LABELLED_F1_FLOOR: f64 = 0.0;
-const LABELLED_PRECISION_FLOOR: f64 = 0.0;
+const LABELLED_F1_FLOOR: f64 = 0.95;
+const LABELLED_PRECISION_FLOOR: f64 = 0.95;
+/// Every element's F1 and precision on the held-back corpora: regression floors under the
+/// figures measured once (lowest: decision_timeline F1 0.88, precision 0.91).
+const HELD_BACK_F1_FLOOR: f64 = 0.86;
+const HELD_BACK_PRECISION_FLOOR: f64 = 0.90;
 /// The share of typed transcripts whose mode (call or voicemail) `--mode auto` gets right.
 const MODE_ACCURACY_FLOOR: f64 = 0.95;
 /// Precision and recall of the filler and hedge counts on the labelled typed transcripts.
@@ -553,7 +561,7 @@ fn check_judges_a_typed_script_without_times() {
     let report = check_json(&[file.to_str().unwrap()], dir.path());
     assert_eq!(
         (report.version, report.input.as_str(), report.mode.as_str()),
-        (2, "script", "call")
+        (3, "script", "call")
     );
     assert_eq!(
         report.found(),
@@ -669,31 +677,159 @@ fn labelled_training_corpora_meet_their_floor() {
     show(&tally.table("Rules and meaning model, training corpora (trained on)"));
     let below = tally.below(LABELLED_F1_FLOOR, LABELLED_PRECISION_FLOOR);
     assert!(below.is_empty(), "under the floor: {below:?}");
+    let (precision, recall, _) = labelled::Tally::scores(tally.set_aside);
+    assert!(
+        precision >= 0.95 && recall >= 0.80,
+        "not-a-rehearsal precision {precision:.2}, recall {recall:.2}: {:?}",
+        tally.set_aside_wrongly
+    );
 }
 
-/// The labelled corpora judged by the rules alone: the baseline the meaning layer is measured
-/// against (`make accuracy` prints it).
+/// The held-back corpora, which no rule, head or threshold was tuned on. Their generalisation
+/// figure was measured once, on 2026-12-02 (the README's accuracy section); these floors sit
+/// just under it, to catch a regression, and are no measure of generalisation themselves.
 #[test]
-#[ignore = "a table for make accuracy"]
-fn labelled_corpora_by_the_rules_alone() {
-    for (dir, title) in [("labelled", "training corpora"), ("held-back", "held-back corpora")] {
-        let mut tally = labelled::Tally::default();
-        for take in labelled::load(&root().join("tests/corpus").join(dir)) {
-            tally.add(&take, &take.judge(&take.checklist()));
+fn held_back_corpora_keep_their_regression_floor() {
+    let meaning = crate::support::meaning();
+    let mut tally = labelled::Tally::default();
+    for take in labelled::load(&root().join("tests/corpus/held-back")) {
+        tally.add(&take, &take.judge(&take.checklist().with_meaning(meaning.clone())));
+    }
+    let below = tally.below(HELD_BACK_F1_FLOOR, HELD_BACK_PRECISION_FLOOR);
+    assert!(below.is_empty(), "under the floor: {below:?}");
+}
+
+/// The labelled corpora judged by the rules alone and by rules and model together, for
+/// `make accuracy`. The held-back corpus was measured once, before any tuning on it; every
+/// later figure there is a regression floor (see docs in the README's accuracy section).
+#[test]
+#[ignore = "tables for make accuracy"]
+fn judgement_tables() {
+    let meaning = crate::support::meaning();
+    for (dir, what) in [("labelled", "training corpora (trained on)"), ("held-back", "held-back corpora")] {
+        let takes = labelled::load(&root().join("tests/corpus").join(dir));
+        let (mut rules, mut both) = (labelled::Tally::default(), labelled::Tally::default());
+        for take in &takes {
+            rules.add(take, &take.judge(&take.checklist()));
+            both.add(take, &take.judge(&take.checklist().with_meaning(meaning.clone())));
         }
-        println!("{}", tally.table(&format!("Rules alone, {title}")));
+        println!("{}", rules.table(&format!("Rules alone, {what}, {} takes", takes.len())));
+        println!("{}", both.table(&format!("Rules and meaning model, {what}, {} takes", takes.len())));
     }
 }
+
+/// A typed transcript judged with the meaning model, in `mode`, with a profile if given.
+fn judged_with_model(text: &str, mode: Mode, profile: Option<Profile>) -> Analysis {
+    let checklist = match profile {
+        Some(profile) => Checklist::builtin().with_profile(profile),
+        None => Checklist::builtin(),
+    };
+    let checklist = checklist.with_meaning(crate::support::meaning());
+    analyze_script(&Script::new(text), &checklist, ModeChoice::Given(mode))
+}
+
+fn ticked(analysis: &Analysis, id: &str) -> bool {
+    analysis.findings.iter().find(|f| f.id == id).unwrap_or_else(|| panic!("no {id}")).found()
+}
+
+/// A call that says everything else well, with `line` in the middle: only `line` can decide
+/// the element under test.
+fn call_with(line: &str) -> String {
+    format!(
+        "Hi Ms. Carter, this is Sam Ortiz.\nThank you for the interview for the line cook \
+         position yesterday.\n{line}\nHave a good afternoon."
+    )
+}
+
+/// The phrasings issue 14 names, which no phrase list foresaw: each is heard as what it is.
 #[test]
-#[ignore]
-fn zz_debug_rehearsal() {
-    let el = std::env::var("EL").unwrap();
-    for take in labelled::load(&root().join("tests/corpus/labelled")) {
-        let a = take.judge(&take.checklist());
-        if let Some(f) = a.findings.iter().find(|f| f.id == el) {
-            if f.found() != take.labels.contains_key(&el) {
-                println!("{} found={} {:?}\n  {}\n  label={:?}\n", take.id, f.found(), f.evidence.as_ref().map(|e| &e.quote), take.text.trim(), take.labels.get(&el));
-            }
-        }
+fn offers_and_timeline_questions_in_unforeseen_words_are_heard() {
+    for question in [
+        "Are you hoping to have someone in place by spring?",
+        "How soon do you think you'll be narrowing it down?",
+        "What does the rest of the process look like on your side?",
+    ] {
+        let analysis = judged_with_model(&call_with(question), Mode::Call, None);
+        assert!(ticked(&analysis, "decision_timeline"), "{question}");
     }
+    for offer in [
+        "If you'd like to see the lesson plans I mentioned, I can email them tonight.",
+        "Glad to share the deck I built for my last client.",
+        "My last manager is happy to take a call from you.",
+    ] {
+        let analysis = judged_with_model(&call_with(offer), Mode::Call, None);
+        assert!(ticked(&analysis, "offer_info"), "{offer}");
+        let finding = analysis.findings.iter().find(|f| f.id == "offer_info").unwrap();
+        assert!(finding.evidence.as_ref().unwrap().quote.len() > 10, "quoted: {finding:?}");
+    }
+}
+
+/// The false verdicts issue 14 lists, each kept as a regression test.
+#[test]
+fn the_false_verdicts_of_issue_14_stay_fixed() {
+    let read_aloud = "The birch canoe slid on the smooth planks. Glue the sheet to the dark blue \
+                      background. When you hear the bell, come quickly. It's easy to tell the \
+                      depth of a well. These days a chicken leg is a rare dish.";
+    let analysis = judged_with_model(read_aloud, Mode::Call, None);
+    assert_eq!(analysis.not_a_rehearsal, Some(NotARehearsal::OffTopic), "{:?}", analysis.findings);
+
+    let fired = judged_with_model(&call_with("In my last role I was let go for being late."), Mode::Call, None);
+    assert!(!ticked(&fired, "qualifications"));
+    let reliable = judged_with_model(&call_with("I'm a quick learner and very reliable."), Mode::Call, None);
+    assert!(ticked(&reliable, "qualifications"));
+
+    let shrug = judged_with_model(
+        &call_with("I don't know what the next steps are but whatever."),
+        Mode::Call,
+        None,
+    );
+    assert!(!ticked(&shrug, "decision_timeline"));
+
+    let brief = judged_with_model(
+        "Hi Ms. Carter, this is Sam Ortiz, about the line cook position. Thanks for yesterday. \
+         I've run a grill station for three years.",
+        Mode::Call,
+        None,
+    );
+    assert!(ticked(&brief, "thanks"));
+
+    let forklift = callcoach::delivery::of_script(
+        &Script::new("I have my certifications, like my forklift certificate, and a clean record."),
+        &Checklist::builtin(),
+    );
+    assert_eq!(forklift.fillers.at_least, 0, "{:?}", forklift.fillers.heard);
+
+    let daniel = Profile {
+        name: Some("Daniel Brooks".into()),
+        phone: Some("555-212-3456".into()),
+        ..Profile::default()
+    };
+    let sarah = judged_with_model(
+        "Hi, my name is Sarah Johnson, I interviewed for the warehouse associate job. Thank you \
+         for your time. Please call me back at 555 212 3456. Again, 555 212 3456.",
+        Mode::Voicemail,
+        Some(daniel.clone()),
+    );
+    let name = sarah.findings.iter().find(|f| f.id == "caller_name").unwrap();
+    assert!(!name.found());
+    assert!(name.tip.as_deref().unwrap().contains("Sarah Johnson"), "{name:?}");
+    assert!(name.tip.as_deref().unwrap().contains("Daniel Brooks"), "{name:?}");
+
+    let misheard = judged_with_model(
+        "Hi, this is Daniel Brooks about the warehouse associate job. Thank you for your time. \
+         Please call me back at 555 123 456. Again, 555 123 456.",
+        Mode::Voicemail,
+        Some(daniel),
+    );
+    assert!(!ticked(&misheard, "phone_number") && !ticked(&misheard, "number_repeated"));
+    let tip = misheard.findings.iter().find(|f| f.id == "phone_number").unwrap().tip.clone();
+    assert!(tip.unwrap().contains("555123456"));
+
+    let two_numbers = judged_with_model(
+        "Hi, this is Dee about the warehouse associate job. Thank you for your time. Please \
+         call me back at 555 212 3456. Again, 555 212 3465.",
+        Mode::Voicemail,
+        None,
+    );
+    assert!(ticked(&two_numbers, "phone_number") && !ticked(&two_numbers, "number_repeated"));
 }

@@ -16,17 +16,18 @@ pub fn model() -> PathBuf {
     path
 }
 
+/// The folder of the meaning model `make test` installs.
+pub fn meaning_dir() -> PathBuf {
+    callcoach::meaning::model_dir(&root().join("models"), callcoach::meaning::DEFAULT_MODEL)
+}
+
 /// The meaning model `make test` installs, loaded once for the whole test binary.
 pub fn meaning() -> std::sync::Arc<callcoach::meaning::Meaning> {
     static MEANING: std::sync::OnceLock<std::sync::Arc<callcoach::meaning::Meaning>> =
         std::sync::OnceLock::new();
     MEANING
         .get_or_init(|| {
-            let dir = callcoach::meaning::model_dir(
-                &root().join("models"),
-                callcoach::meaning::DEFAULT_MODEL,
-            );
-            let meaning = callcoach::meaning::Meaning::load(&dir).unwrap_or_else(|e| {
+            let meaning = callcoach::meaning::Meaning::load(&meaning_dir()).unwrap_or_else(|e| {
                 panic!("{e}: run `make test`, which installs it")
             });
             std::sync::Arc::new(meaning)
@@ -90,6 +91,7 @@ pub fn callcoach_process(data_dir: &Path) -> std::process::Command {
         .env("CALLCOACH_DATA_DIR", data_dir)
         .env("XDG_CONFIG_HOME", data_dir.join("config"))
         .env("NO_COLOR", "1")
+        .env("CALLCOACH_MEANING_MODEL", meaning_dir())
         .current_dir(data_dir);
     command
 }
@@ -116,6 +118,11 @@ pub struct Report {
     pub delivery: Delivery,
     /// What the profile adds: `null` when judged without one.
     pub personal: Option<Personal>,
+    /// `rules and model`, or `rules` with `judge_note` saying why the model did not judge.
+    pub judge: String,
+    pub judge_note: Option<String>,
+    /// Why the take was not scored; `null` for a rehearsal.
+    pub not_a_rehearsal: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -255,6 +262,10 @@ pub struct Element {
     pub start_s: Option<f64>,
     pub end_s: Option<f64>,
     pub tip: Option<String>,
+    /// `rules` or `model`: which judge decided.
+    pub decided_by: String,
+    /// How sure the meaning model is (0.5–1); `null` where it had no say.
+    pub confidence: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
