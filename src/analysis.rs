@@ -263,9 +263,8 @@ fn judge<'a>(
         end_s: times(last).map(|(_, end)| end),
     };
     let personal = checklist.personal.as_ref().map(|p| (&p.profile, p.hear(&tokens)));
-    // The rules first: each element's tick (as word indices), tip, and whether the profile
-    // decides it.
-    let ruled: Vec<(&Element, u32, Option<(usize, usize)>, String, bool)> = checklist
+    // The rules first.
+    let ruled: Vec<RuleVerdict> = checklist
         .elements_of(mode)
         .map(|(element, weight)| {
             let heard = element.find(&tokens);
@@ -276,7 +275,7 @@ fn judge<'a>(
                 None => (heard, element.tip.clone(), false),
             };
             let heard = heard.map(|m| (word_of_token[m.start], word_of_token[m.end - 1]));
-            (element, weight, heard, tip, profile_decides)
+            RuleVerdict { element, weight, heard, tip, profile_decides }
         })
         .collect();
     // The model reads the take only where it can change something: an element the rules
@@ -285,11 +284,11 @@ fn judge<'a>(
         None => (None, MeaningUse::Absent),
         Some(model) => {
             let heads = &model.heads;
-            let rule_ticks = ruled.iter().filter(|r| r.2.is_some()).count();
+            let rule_ticks = ruled.iter().filter(|r| r.heard.is_some()).count();
             let needed = rule_ticks <= MOST_POINTS_OF_NO_REHEARSAL
-                || ruled.iter().any(|(element, _, heard, _, profile_decides)| {
-                    heads.elements.get(&element.id).is_some_and(|head| {
-                        !profile_decides && (heard.is_none() || head.veto_below > 0.0)
+                || ruled.iter().any(|r| {
+                    heads.elements.get(&r.element.id).is_some_and(|head| {
+                        !r.profile_decides && (r.heard.is_none() || head.veto_below > 0.0)
                     })
                 });
             match needed.then(|| model.read(&words)).transpose() {
@@ -300,7 +299,7 @@ fn judge<'a>(
     };
     let findings: Vec<Finding> = ruled
         .into_iter()
-        .map(|(element, weight, heard, tip, profile_decides)| {
+        .map(|RuleVerdict { element, weight, heard, tip, profile_decides }| {
             let verdict = match &reading {
                 Some(reading) if !profile_decides => {
                     let look_alikes: Vec<(usize, usize)> = element
@@ -378,6 +377,16 @@ fn not_a_rehearsal(
         }
         _ => None,
     }
+}
+
+/// What the rules (with the profile) say of one element: where it was ticked, as word
+/// indices, the tip for a miss, and whether the profile decides it.
+struct RuleVerdict<'a> {
+    element: &'a Element,
+    weight: u32,
+    heard: Option<(usize, usize)>,
+    tip: String,
+    profile_decides: bool,
 }
 
 /// An element's verdict: the words that carry it (indices into the take's words), and who

@@ -78,7 +78,9 @@ use serde::{Deserialize, Serialize};
 
 use chrono::NaiveDateTime;
 
-use crate::analysis::{Analysis, Layer, MeaningUse, NotARehearsal, Script, SCRIPT_WORDS_PER_MINUTE};
+use crate::analysis::{
+    Analysis, Layer, MeaningUse, NotARehearsal, Script, SCRIPT_WORDS_PER_MINUTE,
+};
 use crate::checklist::Mode;
 use crate::delivery::Delivery;
 use crate::profile::CallWindow;
@@ -258,7 +260,9 @@ impl Report {
             ),
             MeaningUse::Failed(why) => (
                 "rules",
-                Some(format!("Judged by the checklist's phrases alone: the meaning model failed ({why}).")),
+                Some(format!(
+                    "Judged by the checklist's phrases alone: the meaning model failed ({why})."
+                )),
             ),
         };
         let b = &analysis.brevity;
@@ -573,7 +577,10 @@ pub(crate) mod tests {
         assert_eq!(thanks["evidence"], "Thank you for your time");
         assert_eq!(thanks["start_s"], 2.0);
         assert!(thanks["tip"].is_null());
-        assert_eq!((&thanks["decided_by"], &thanks["confidence"]), (&"rules".into(), &serde_json::Value::Null));
+        assert_eq!(
+            (&thanks["decided_by"], &thanks["confidence"]),
+            (&"rules".into(), &serde_json::Value::Null)
+        );
         assert_eq!(value["judge"], "rules", "no meaning model in a unit test");
         assert!(value["judge_note"].as_str().unwrap().contains("not installed"));
         assert!(value["not_a_rehearsal"].is_null());
@@ -597,12 +604,17 @@ pub(crate) mod tests {
 
     #[test]
     fn a_take_that_is_no_rehearsal_says_so_and_shows_no_score() {
-        let script = Script::new("The boy was there when the sun rose. A rod is used to catch pink salmon.");
+        let script =
+            Script::new("The boy was there when the sun rose. A rod is used to catch pink salmon.");
         let analysis =
             analyze_script(&script, &Checklist::builtin(), ModeChoice::Given(Mode::Call));
         let delivery = delivery::of_script(&script, &Checklist::builtin());
         let report = Report::for_script("read.txt", &script, &analysis, score(&analysis), delivery);
-        assert!(report.not_a_rehearsal.as_deref().unwrap().contains("doesn't sound like a thank-you call"));
+        assert!(report
+            .not_a_rehearsal
+            .as_deref()
+            .unwrap()
+            .contains("doesn't sound like a thank-you call"));
         let plain = anstream::adapter::strip_str(&report.to_human()).to_string();
         assert!(plain.contains("Not scored: This doesn't sound like"), "{plain}");
         assert!(!plain.contains("Score ") && !plain.contains("Checklist"), "{plain}");

@@ -204,7 +204,9 @@ impl Element {
         }
         let said = |m: &Match| match phone_number(&tokens[m.start..]) {
             Some((_, digits)) => digits,
-            None => tokens[m.start..m.end].iter().map(|t| t.norm.as_str()).collect::<Vec<_>>().join(" "),
+            None => {
+                tokens[m.start..m.end].iter().map(|t| t.norm.as_str()).collect::<Vec<_>>().join(" ")
+            }
         };
         let mut times_said: BTreeMap<String, usize> = BTreeMap::new();
         matches.into_iter().find(|m| {

@@ -53,7 +53,8 @@ pub fn normalize(word: &str) -> String {
 }
 
 /// Titles and the like, whose full stop does not end a sentence ("Hi Ms. Carter").
-pub(crate) const ABBREVIATIONS: &[&str] = &["mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "vs"];
+pub(crate) const ABBREVIATIONS: &[&str] =
+    &["mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "vs"];
 
 /// The word knowledge every pattern of a checklist shares: spellings folded into one word,
 /// word classes, and the words that are never a name.
@@ -138,7 +139,8 @@ impl Lexicon {
 }
 
 /// Sounds that fill a pause inside a phrase ("this is, uh, Priya").
-const HESITATIONS: &[&str] = &["um", "umm", "uhm", "uh", "uhh", "er", "erm", "ah", "hmm", "hm", "mm"];
+const HESITATIONS: &[&str] =
+    &["um", "umm", "uhm", "uh", "uhh", "er", "erm", "ah", "hmm", "hm", "mm"];
 
 /// What was said without its disfluencies, so that a phrase interrupted by them still
 /// matches: hesitation sounds, false starts cut off mid-word ("on tues- on Wednesday"), and
@@ -357,7 +359,9 @@ impl Pattern {
                 // Only the whole run of digits is a number: "555 0142" inside "617 555 0142"
                 // is not another one.
                 let (words, _) = phone_number(&tokens[at.min(tokens.len())..])?;
-                starts_number(tokens, at).then(|| self.end_of(tokens, at + words, step + 1)).flatten()
+                starts_number(tokens, at)
+                    .then(|| self.end_of(tokens, at + words, step + 1))
+                    .flatten()
             }
         }
     }
@@ -481,7 +485,10 @@ pub fn phone_number(tokens: &[Token]) -> Option<(usize, String)> {
     }
     // The same number said twice in one breath ("555 212 3456 555 212 3456") is two.
     let half = digits.len() / 2;
-    if digits.len() % 2 == 0 && PHONE_DIGITS.contains(&half) && digits[..half] == digits[half..] {
+    if digits.len().is_multiple_of(2)
+        && PHONE_DIGITS.contains(&half)
+        && digits[..half] == digits[half..]
+    {
         if let Some(&(words, _)) = read_after.iter().find(|(_, read)| *read == half) {
             return Some((words, digits[..half].to_string()));
         }
@@ -493,7 +500,8 @@ pub fn phone_number(tokens: &[Token]) -> Option<(usize, String)> {
 /// the first saying of a number said twice in one run ends.
 fn starts_number(tokens: &[Token], at: usize) -> bool {
     let in_run = |t: &Token| {
-        !t.ends_sentence && (digits_said(&t.norm).is_some() || matches!(t.norm.as_str(), "double" | "triple"))
+        !t.ends_sentence
+            && (digits_said(&t.norm).is_some() || matches!(t.norm.as_str(), "double" | "triple"))
     };
     if at == 0 || !in_run(&tokens[at - 1]) {
         return true;
@@ -593,7 +601,10 @@ mod tests {
         assert_eq!(fluent_words("I, I wanted to thank you"), ["i", "wanted", "to", "thank", "you"]);
         assert_eq!(fluent_words("for the for the barista job"), ["for", "the", "barista", "job"]);
         assert_eq!(fluent_words("on tues- on wednesday"), ["on", "wednesday"]);
-        assert_eq!(fluent_words("five five five two one two"), ["five", "five", "five", "two", "one", "two"]);
+        assert_eq!(
+            fluent_words("five five five two one two"),
+            ["five", "five", "five", "two", "one", "two"]
+        );
         let read = lexicon.read("um, so, uh".split_whitespace().map(|w| (w, false)));
         let (tokens, words) = fluent(read);
         assert_eq!((tokens.len(), words), (1, vec![1]), "the word index survives");

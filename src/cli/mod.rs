@@ -108,8 +108,8 @@ pub struct JudgeArgs {
     #[arg(long)]
     no_profile: bool,
     /// Judge with the checklist's phrases alone, without the meaning model that reads what
-    /// each sentence means.
-    #[arg(long, conflicts_with = "meaning_model")]
+    /// each sentence means (whatever --meaning-model says).
+    #[arg(long)]
     rules_only: bool,
     /// The meaning model's folder [default: meaning/all-MiniLM-L6-v2 in ./models, else in
     /// the user data directory's models, used when it is there].

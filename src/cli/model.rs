@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
+use callcoach::meaning;
 use callcoach::model::fetch::{self, Checksum, FetchRequest};
 use callcoach::model::import::{self, ImportOptions, Quantization};
-use callcoach::meaning;
 use callcoach::model::store::{self, Header, ModelDirs};
 
 use super::analyze::print;
@@ -100,7 +100,8 @@ pub fn run(command: ModelCommand) -> Result<(), Failure> {
         {
             let dir = dir.unwrap_or_else(|| dirs.install_dir().to_path_buf());
             let name = name.unwrap_or_else(|| meaning::DEFAULT_MODEL.to_string());
-            let spinner = Progress::new(quiet).spinner(format!("Installing the meaning model {name}"));
+            let spinner =
+                Progress::new(quiet).spinner(format!("Installing the meaning model {name}"));
             let installed = meaning::install::install(&sources[0], &dir, &name, force);
             spinner.finish_and_clear();
             let path = installed.map_err(|e| match e {
@@ -109,7 +110,10 @@ pub fn run(command: ModelCommand) -> Result<(), Failure> {
                 meaning::install::InstallError::Unwritable { .. } => Failure::new(Kind::Runtime, e),
                 _ => Failure::new(Kind::Input, e),
             })?;
-            print(&format!("Installed the meaning model {name} (sentence embeddings) in {}\n", path.display()))
+            print(&format!(
+                "Installed the meaning model {name} (sentence embeddings) in {}\n",
+                path.display()
+            ))
         }
         ModelCommand::Import { sources, name, quantize, dir, force, quiet } => {
             let input = |e| Failure::new(Kind::Input, e);

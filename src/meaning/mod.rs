@@ -60,7 +60,8 @@ pub fn units(words: &[(&str, bool)]) -> Vec<Unit> {
             && !word.ends_with("..")
             && !ABBREVIATIONS.contains(&normalize(word).as_str())
     };
-    let ends_clause = |word: &str| word.ends_with([',', ';', ':']) || matches!(word, "—" | "–" | "-");
+    let ends_clause =
+        |word: &str| word.ends_with([',', ';', ':']) || matches!(word, "—" | "–" | "-");
     let mut sentences = Vec::new();
     let mut start = 0;
     for (i, (word, line_end)) in words.iter().enumerate() {
@@ -83,8 +84,8 @@ pub fn units(words: &[(&str, bool)]) -> Vec<Unit> {
         // Clauses, packed while they fit in one piece.
         let mut pieces: Vec<(usize, usize)> = Vec::new();
         let mut clause_start = first;
-        for i in first..=last {
-            if i == last || ends_clause(words[i].0) {
+        for (i, (word, _)) in words.iter().enumerate().take(last + 1).skip(first) {
+            if i == last || ends_clause(word) {
                 match pieces.last_mut() {
                     Some(piece) if i + 1 - piece.0 <= LONGEST_PIECE => piece.1 = i,
                     _ => pieces.push((clause_start, i)),
@@ -292,14 +293,22 @@ mod tests {
 
     #[test]
     fn sentences_are_units_and_long_ones_are_windows() {
-        let said = words("Hi, this is Sam. Thanks for yesterday! When will you decide? Mrs. Reddy can vouch.");
+        let said = words(
+            "Hi, this is Sam. Thanks for yesterday! When will you decide? Mrs. Reddy can vouch.",
+        );
         let texts: Vec<String> = units(&said).into_iter().map(|u| u.text).collect();
         assert_eq!(
             texts,
-            ["Hi, this is Sam.", "Thanks for yesterday!", "When will you decide?", "Mrs. Reddy can vouch."]
+            [
+                "Hi, this is Sam.",
+                "Thanks for yesterday!",
+                "When will you decide?",
+                "Mrs. Reddy can vouch."
+            ]
         );
 
-        let long = "I worked the front desk at a busy hotel for five years, so I know check-in rushes, \
+        let long =
+            "I worked the front desk at a busy hotel for five years, so I know check-in rushes, \
                     and if you like, my old manager will happily take your call about it, any day.";
         let texts: Vec<String> = units(&words(long)).into_iter().map(|u| u.text).collect();
         assert_eq!(

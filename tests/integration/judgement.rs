@@ -706,7 +706,9 @@ fn held_back_corpora_keep_their_regression_floor() {
 #[ignore = "tables for make accuracy"]
 fn judgement_tables() {
     let meaning = crate::support::meaning();
-    for (dir, what) in [("labelled", "training corpora (trained on)"), ("held-back", "held-back corpora")] {
+    for (dir, what) in
+        [("labelled", "training corpora (trained on)"), ("held-back", "held-back corpora")]
+    {
         let takes = labelled::load(&root().join("tests/corpus").join(dir));
         let (mut rules, mut both) = (labelled::Tally::default(), labelled::Tally::default());
         for take in &takes {
@@ -714,7 +716,10 @@ fn judgement_tables() {
             both.add(take, &take.judge(&take.checklist().with_meaning(meaning.clone())));
         }
         println!("{}", rules.table(&format!("Rules alone, {what}, {} takes", takes.len())));
-        println!("{}", both.table(&format!("Rules and meaning model, {what}, {} takes", takes.len())));
+        println!(
+            "{}",
+            both.table(&format!("Rules and meaning model, {what}, {} takes", takes.len()))
+        );
     }
 }
 
@@ -773,9 +778,14 @@ fn the_false_verdicts_of_issue_14_stay_fixed() {
     let analysis = judged_with_model(read_aloud, Mode::Call, None);
     assert_eq!(analysis.not_a_rehearsal, Some(NotARehearsal::OffTopic), "{:?}", analysis.findings);
 
-    let fired = judged_with_model(&call_with("In my last role I was let go for being late."), Mode::Call, None);
+    let fired = judged_with_model(
+        &call_with("In my last role I was let go for being late."),
+        Mode::Call,
+        None,
+    );
     assert!(!ticked(&fired, "qualifications"));
-    let reliable = judged_with_model(&call_with("I'm a quick learner and very reliable."), Mode::Call, None);
+    let reliable =
+        judged_with_model(&call_with("I'm a quick learner and very reliable."), Mode::Call, None);
     assert!(ticked(&reliable, "qualifications"));
 
     let shrug = judged_with_model(
@@ -832,4 +842,50 @@ fn the_false_verdicts_of_issue_14_stay_fixed() {
         None,
     );
     assert!(ticked(&two_numbers, "phone_number") && !ticked(&two_numbers, "number_repeated"));
+}
+
+/// `callcoach check --json` says which judge decided each element, how sure the model is, and
+/// when a take is no rehearsal; `--rules-only` judges by the phrases and says so.
+#[test]
+fn check_reports_who_judged_and_what_is_no_rehearsal() {
+    let dir = tempfile::tempdir().unwrap();
+    let call = dir.path().join("call.txt");
+    std::fs::write(
+        &call,
+        call_with("How soon do you think you'll be narrowing it down?\nI've run a grill station for three years."),
+    )
+    .unwrap();
+    let report = check_json(&[call.to_str().unwrap()], dir.path());
+    assert_eq!((report.judge.as_str(), report.judge_note.as_deref()), ("rules and model", None));
+    assert!(report.not_a_rehearsal.is_none());
+    let timeline = report.elements.iter().find(|e| e.id == "decision_timeline").unwrap();
+    assert_eq!((timeline.found, timeline.decided_by.as_str()), (true, "model"));
+    assert!(timeline.confidence.unwrap() >= 0.5, "{timeline:?}");
+    assert_eq!(
+        timeline.evidence.as_deref(),
+        Some("How soon do you think you'll be narrowing it down?")
+    );
+
+    let rules = check_json(&["--rules-only", call.to_str().unwrap()], dir.path());
+    assert_eq!(rules.judge, "rules");
+    assert!(rules.judge_note.unwrap().contains("phrases alone"));
+    assert!(rules.elements.iter().all(|e| e.decided_by == "rules" && e.confidence.is_none()));
+    assert!(!rules.elements.iter().find(|e| e.id == "decision_timeline").unwrap().found);
+
+    let read = dir.path().join("read.txt");
+    std::fs::write(
+        &read,
+        "The birch canoe slid on the smooth planks. When you hear the bell, come quickly.\n\
+         Rice is often served in round bowls. The juice of lemons makes fine punch.",
+    )
+    .unwrap();
+    let report = check_json(&[read.to_str().unwrap()], dir.path());
+    assert!(report.not_a_rehearsal.unwrap().contains("doesn't sound like a thank-you call"));
+    callcoach(dir.path())
+        .args(["check"])
+        .arg(&read)
+        .assert()
+        .success()
+        .stdout(contains("Not scored: This doesn't sound like"))
+        .stdout(contains("Score").not());
 }

@@ -228,7 +228,14 @@ impl Tally {
         let (p, r, f1) = Self::scores(self.set_aside);
         out += &format!(
             "{:<10} {:<18} {:>4} {:>4} {:>4} {:>9.2} {:>6.2} {:>5.2}\n",
-            "any", "not_a_rehearsal", self.set_aside[0], self.set_aside[1], self.set_aside[2], p, r, f1
+            "any",
+            "not_a_rehearsal",
+            self.set_aside[0],
+            self.set_aside[1],
+            self.set_aside[2],
+            p,
+            r,
+            f1
         );
         out
     }

