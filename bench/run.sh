@@ -61,4 +61,6 @@ echo | tee -a "$out/results.md"
 "$venv/bin/python" bench/bench.py "${settings[@]}" levers \
     --model models/ggml-tiny.en.bin --f16 "$f16" --q4 "$q4" "$takes/take-60s.wav" "$takes/take-5min.wav" \
     | tee -a "$out/results.md"
+echo | tee -a "$out/results.md"
+bench/judge.sh | tee -a "$out/results.md"
 echo "Load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/results.md"
