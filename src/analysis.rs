@@ -248,19 +248,15 @@ fn judge<'a>(
         ModeChoice::Detect => (checklist.detect_mode(&tokens), true),
     };
 
-    let quote = |m: Match| {
-        let (first, last) = (word_of_token[m.start], word_of_token[m.end - 1]);
-        let quoted: Vec<&str> = words[first..=last].iter().map(|(w, _)| *w).collect();
-        Evidence {
-            quote: quoted.join(" "),
-            start_s: times(first).map(|(start, _)| start),
-            end_s: times(last).map(|(_, end)| end),
-        }
-    };
+    let words_of = |m: Match| (word_of_token[m.start], word_of_token[m.end - 1]);
     let quote_words = |first: usize, last: usize| Evidence {
         quote: words[first..=last].iter().map(|(w, _)| *w).collect::<Vec<_>>().join(" "),
         start_s: times(first).map(|(start, _)| start),
         end_s: times(last).map(|(_, end)| end),
+    };
+    let quote = |m: Match| {
+        let (first, last) = words_of(m);
+        quote_words(first, last)
     };
     let personal = checklist.personal.as_ref().map(|p| (&p.profile, p.hear(&tokens)));
     // The rules first.
@@ -274,7 +270,7 @@ fn judge<'a>(
                 }
                 None => (heard, element.tip.clone(), false),
             };
-            let heard = heard.map(|m| (word_of_token[m.start], word_of_token[m.end - 1]));
+            let heard = heard.map(words_of);
             RuleVerdict { element, weight, heard, tip, profile_decides }
         })
         .collect();
@@ -306,7 +302,7 @@ fn judge<'a>(
                         .unless
                         .iter()
                         .flat_map(|p| p.find_all(&tokens))
-                        .map(|m| (word_of_token[m.start], word_of_token[m.end - 1]))
+                        .map(words_of)
                         .collect();
                     second_opinion(&element.id, heard, &look_alikes, reading)
                 }
