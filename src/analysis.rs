@@ -133,9 +133,6 @@ pub struct Analysis {
     pub left_out: Option<Vec<String>>,
     /// Whether the meaning model judged beside the rules, and why not where it did not.
     pub meaning: MeaningUse,
-    /// How likely the meaning model finds it that this is a thank-you call or voicemail at
-    /// all; `None` without the model.
-    pub rehearsal_likelihood: Option<f32>,
     /// Why the take is not judged as a rehearsal; `None` when it is.
     pub not_a_rehearsal: Option<NotARehearsal>,
 }
@@ -339,7 +336,6 @@ fn judge<'a>(
         weight: target.weight,
         tip,
     };
-    let rehearsal_likelihood = reading.as_ref().map(Reading::rehearsal);
     let not_a_rehearsal = not_a_rehearsal(words.len(), &findings, reading.as_ref());
     Analysis {
         mode,
@@ -349,7 +345,6 @@ fn judge<'a>(
         has_speech: !words.is_empty(),
         left_out,
         meaning,
-        rehearsal_likelihood,
         not_a_rehearsal,
     }
 }
@@ -364,7 +359,7 @@ fn not_a_rehearsal(
     reading: Option<&Reading<'_>>,
 ) -> Option<NotARehearsal> {
     let found = findings.iter().filter(|f| f.found()).count();
-    let off_topic = reading.is_some_and(|r| r.rehearsal() < r.rehearsal_threshold());
+    let off_topic = reading.is_some_and(Reading::about_something_else);
     match words {
         0 => Some(NotARehearsal::Silent),
         n if n < LEAST_WORDS => Some(NotARehearsal::TooFewWords(n)),

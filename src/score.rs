@@ -68,7 +68,6 @@ mod tests {
             has_speech,
             left_out: None,
             meaning: MeaningUse::Absent,
-            rehearsal_likelihood: None,
             not_a_rehearsal: None,
         }
     }

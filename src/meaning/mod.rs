@@ -7,9 +7,10 @@
 //! rule matched clearly does not ("when you hear the bell, come quickly" is no question about
 //! the hiring decision). Evidence stays a quoted span of the take's own words.
 //!
-//! The heads (`heads.json` beside this module) are logistic regressions over the embedding,
-//! trained by `examples/train_meaning.rs` on the labelled corpora in tests/corpus/labelled/;
-//! the held-back corpus in tests/corpus/held-back/ is never trained or tuned on.
+//! The heads (`heads.json` beside this module) are one shared hidden layer over the
+//! embedding with a logistic output per element, trained by `examples/train_meaning.rs` on
+//! the labelled corpora in tests/corpus/labelled/; the held-back corpus in
+//! tests/corpus/held-back/ is never trained or tuned on.
 
 mod embed;
 pub mod install;
@@ -176,13 +177,11 @@ impl Heads {
 pub struct Meaning {
     embedder: Embedder,
     pub heads: Heads,
-    /// The folder it was loaded from, for the report.
-    pub dir: PathBuf,
 }
 
 impl std::fmt::Debug for Meaning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Meaning").field("dir", &self.dir).field("model", &self.heads.model).finish()
+        f.debug_struct("Meaning").field("model", &self.heads.model).finish()
     }
 }
 
@@ -202,11 +201,7 @@ impl Meaning {
                 ),
             });
         }
-        Ok(Meaning { embedder, heads, dir: dir.to_path_buf() })
-    }
-
-    pub fn embedder(&self) -> &Embedder {
-        &self.embedder
+        Ok(Meaning { embedder, heads })
     }
 
     /// Reads a take: cuts it into units and embeds each.
@@ -257,17 +252,12 @@ impl Reading<'_> {
             .max_by(f32::total_cmp)
     }
 
-    /// The likelihood under which [`Reading::rehearsal`] reads a take as something else.
-    pub fn rehearsal_threshold(&self) -> f32 {
-        self.heads.rehearsal.add_at
-    }
-
-    /// How likely the take is a thank-you call or voicemail at all.
-    pub fn rehearsal(&self) -> f32 {
-        if self.embeddings.is_empty() {
-            return 0.0;
-        }
-        self.heads.rehearsal.probability(&mean(&self.embeddings))
+    /// Whether the take, read as a whole, is about something other than a thank-you call or
+    /// voicemail.
+    pub fn about_something_else(&self) -> bool {
+        let rehearsal = &self.heads.rehearsal;
+        self.embeddings.is_empty()
+            || rehearsal.probability(&mean(&self.embeddings)) < rehearsal.add_at
     }
 }
 
