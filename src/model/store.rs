@@ -164,28 +164,24 @@ impl ModelDirs {
 
 /// The folders under `dir/meaning` that hold a sentence-embedding model, sorted by name.
 fn meaning_folders(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = fs::read_dir(dir.join("meaning")) else {
-        return Vec::new();
-    };
-    let mut folders: Vec<PathBuf> = entries
-        .filter_map(|entry| Some(entry.ok()?.path()))
-        .filter(|path| path.join(meaning::WEIGHTS).is_file())
-        .collect();
-    folders.sort();
-    folders
+    entries(&dir.join("meaning"), |path| path.join(meaning::WEIGHTS).is_file())
 }
 
 /// The `ggml-*.bin` files directly in `dir`, sorted by name.
 fn model_files(dir: &Path) -> Vec<PathBuf> {
+    entries(dir, |path| name_of(path).is_some() && path.is_file())
+}
+
+/// The entries directly in `dir` that `keep` keeps, sorted by name; none where `dir` cannot
+/// be read.
+fn entries(dir: &Path, keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(dir) else {
         return Vec::new();
     };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|entry| Some(entry.ok()?.path()))
-        .filter(|path| name_of(path).is_some() && path.is_file())
-        .collect();
-    files.sort();
-    files
+    let mut kept: Vec<PathBuf> =
+        entries.filter_map(|entry| Some(entry.ok()?.path())).filter(|path| keep(path)).collect();
+    kept.sort();
+    kept
 }
 
 /// One model file on disk, as `callcoach model list` shows it.
