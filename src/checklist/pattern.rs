@@ -53,8 +53,19 @@ pub fn normalize(word: &str) -> String {
 }
 
 /// Titles and the like, whose full stop does not end a sentence ("Hi Ms. Carter").
-pub(crate) const ABBREVIATIONS: &[&str] =
-    &["mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "vs"];
+const ABBREVIATIONS: &[&str] = &["mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "vs"];
+
+/// Whether a word as written closes its sentence: a full stop, question or exclamation mark
+/// at its end, inside any closing quote or bracket — but not an abbreviation's ("Ms.",
+/// "P.M.P.", "U.S.") nor an ellipsis, which is a pause ("555... 402...").
+pub(crate) fn ends_sentence(raw: &str) -> bool {
+    let closing = raw.trim_end_matches(['"', '\'', ')', '”', '’']);
+    let dotted = closing.trim_end_matches('.').contains('.');
+    closing.ends_with(['.', '?', '!'])
+        && !closing.ends_with("..")
+        && !dotted
+        && !ABBREVIATIONS.contains(&normalize(raw).as_str())
+}
 
 /// The word knowledge every pattern of a checklist shares: spellings folded into one word,
 /// word classes, and the words that are never a name.
@@ -107,15 +118,7 @@ impl Lexicon {
             if norm.is_empty() {
                 continue;
             }
-            let closing = raw.trim_end_matches(['"', '\'', ')', '”', '’']);
-            // "P.M.P." and "U.S." are abbreviations, whose last full stop ends nothing.
-            let dotted = closing.trim_end_matches('.').contains('.');
-            // An ellipsis ("555... 402...") is a pause, not the end of a sentence.
-            let ends_sentence = line_end
-                || (closing.ends_with(['.', '?', '!'])
-                    && !closing.ends_with("..")
-                    && !dotted
-                    && !ABBREVIATIONS.contains(&normalize(raw).as_str()));
+            let ends_sentence = line_end || ends_sentence(raw);
             tokens.push(Token { raw: raw.to_string(), norm, ends_sentence, could_be_name: false });
             word_of_token.push(i);
         }

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::checklist::pattern::{normalize, ABBREVIATIONS};
+use crate::checklist::pattern::ends_sentence;
 
 pub use embed::{EmbedError, Embedder, CONFIG, TOKENIZER, WEIGHTS};
 
@@ -55,12 +55,6 @@ pub struct Unit {
 /// Cuts a take's words into sentences at sentence punctuation and line ends, and long
 /// sentences into clauses and windows. `words` gives each word and whether it ends a line.
 pub fn units(words: &[(&str, bool)]) -> Vec<Unit> {
-    let ends_sentence = |word: &str| {
-        let word = word.trim_end_matches(['"', '\'', ')', '”', '’']);
-        word.ends_with(['.', '?', '!'])
-            && !word.ends_with("..")
-            && !ABBREVIATIONS.contains(&normalize(word).as_str())
-    };
     let ends_clause =
         |word: &str| word.ends_with([',', ';', ':']) || matches!(word, "—" | "–" | "-");
     let mut sentences = Vec::new();
