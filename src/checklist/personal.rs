@@ -68,10 +68,7 @@ impl Personal {
     pub fn new(profile: Profile, lexicon: &Lexicon) -> Self {
         let phrase = |text: &str, needed: Needed| Phrase::new(text, lexicon, needed);
         let interviewer = profile.interviewer.as_deref().and_then(|name| {
-            let name: Vec<&str> = name
-                .split_whitespace()
-                .filter(|w| !HONORIFICS.contains(&lexicon.fold(w).as_str()))
-                .collect();
+            let name: Vec<String> = name_words(name, lexicon).collect();
             phrase(&name.join(" "), Needed::Any)
         });
         Self {
@@ -83,13 +80,7 @@ impl Personal {
                 .collect(),
             wishes: profile.wish_i_had_said.iter().map(|w| phrase(w, Needed::Most)).collect(),
             interviewer,
-            own_name: profile
-                .name
-                .iter()
-                .flat_map(|name| name.split_whitespace())
-                .map(|w| lexicon.fold(w))
-                .filter(|w| !w.is_empty() && !HONORIFICS.contains(&w.as_str()))
-                .collect(),
+            own_name: profile.name.iter().flat_map(|name| name_words(name, lexicon)).collect(),
             phone_digits: profile.phone_digits(),
             profile,
         }
@@ -279,6 +270,13 @@ fn same_word(profile_word: &str, heard: &str) -> bool {
         _ => 2,
     };
     a == b || (slips > 0 && strsim::levenshtein(a, b) <= slips)
+}
+
+/// The words of a person's name, folded, without an honorific ("Ms. Carter" → "carter").
+fn name_words<'a>(name: &'a str, lexicon: &'a Lexicon) -> impl Iterator<Item = String> + 'a {
+    name.split_whitespace()
+        .map(|w| lexicon.fold(w))
+        .filter(|w| !w.is_empty() && !HONORIFICS.contains(&w.as_str()))
 }
 
 /// Whether a word heard is a word of the user's name: the same, or spelt as speech
