@@ -1,8 +1,9 @@
 # callcoach: the two commands of the README's quickstart, and what they need.
 #   make demo   set up, build, and analyze a bundled sample rehearsal
 #   make test   set up, build, and run the whole test suite
-#   make bench  time callcoach against faster-whisper on the same weights, and what the
-#               meaning model costs a judgement (7 minutes)
+#   make bench  time callcoach against faster-whisper on the same weights, what the
+#               meaning model costs a judgement, and analyze beside other busy programs
+#               (12 minutes)
 #   make accuracy  the checklist's accuracy on the labelled and held-back corpora, and the
 #                  words callcoach gets wrong on spoken takes, q8_0 and q4_0 (after make bench)
 # Both install what is missing (Debian/Ubuntu packages, the Rust toolchain, the default

@@ -36,7 +36,7 @@ fn run() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1).filter(|arg| arg != "--bench");
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--threads" => options.threads = value(&mut args, "--threads")?,
+            "--threads" => options.threads = Some(value(&mut args, "--threads")?),
             "--beam-size" => options.beam_size = value(&mut args, "--beam-size")?,
             "--audio-ctx" => options.audio_ctx = value(&mut args, "--audio-ctx")?,
             "--previous-text" => {

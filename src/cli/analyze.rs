@@ -112,7 +112,7 @@ pub fn load_transcriber(
     let defaults = WhisperOptions::default();
     let options = WhisperOptions {
         language: (args.language != "auto").then(|| args.language.clone()),
-        threads: args.threads.map_or(defaults.threads, usize::from),
+        threads: args.threads.map(usize::from),
         ..defaults
     };
     let spinner = progress.spinner(format!("Loading model {}", model.display()));

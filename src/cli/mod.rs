@@ -87,7 +87,8 @@ pub struct TranscribeArgs {
     /// Spoken language (a Whisper language code); `auto` lets a multilingual model detect it.
     #[arg(long, default_value = "en", value_parser = language_code)]
     language: String,
-    /// CPU threads for transcription [default: the number of cores, at most 8].
+    /// CPU threads for transcription [default: one for each core other programs leave free,
+    /// at most 8, chosen again for each stretch of the take].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=64))]
     threads: Option<u16>,
 }

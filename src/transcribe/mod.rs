@@ -14,6 +14,9 @@ use whisper_rs::{
 use crate::audio::{self, Samples, VoiceActivity, SAMPLE_RATE};
 use crate::model::ggml::Hparams;
 
+mod cores;
+use cores::FreeCores;
+
 /// One recognised word and when it was said.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Word {
@@ -93,7 +96,9 @@ pub fn known_language(code: &str) -> bool {
 pub struct WhisperOptions {
     /// Spoken language code ("en"); `None` lets a multilingual model detect it.
     pub language: Option<String>,
-    pub threads: usize,
+    /// Threads to run; `None` runs one a core that other programs leave free, at most
+    /// [`MOST_THREADS`], chosen again for each stretch heard.
+    pub threads: Option<usize>,
     /// Beams searched while decoding; 1 decodes greedily (what beams cost: README, "Speed").
     pub beam_size: usize,
     /// The encoder's window in 20 ms frames, at most 1500 (30 s); 0 is the whole window.
@@ -106,10 +111,9 @@ pub struct WhisperOptions {
 
 impl Default for WhisperOptions {
     fn default() -> Self {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Self {
             language: Some("en".to_string()),
-            threads: cores.min(8),
+            threads: None,
             beam_size: 1,
             audio_ctx: 0,
             // Whisper's own: half the decoder's 448-token context.
@@ -117,6 +121,9 @@ impl Default for WhisperOptions {
         }
     }
 }
+
+/// More threads than this gained nothing on whisper.cpp's small models.
+pub const MOST_THREADS: usize = 8;
 
 /// The text Whisper is told came before the take.
 pub const FILLER_PROMPT: &str = "Um, uh, I mean, like, you know.";
@@ -127,10 +134,15 @@ pub struct WhisperTranscriber {
     options: WhisperOptions,
     /// Words are timed by alignment (DTW), not by whisper.cpp's token timestamps.
     aligned: bool,
+    free_cores: FreeCores,
 }
 
 impl WhisperTranscriber {
     pub fn load(model: &Path, options: WhisperOptions) -> Result<Self, TranscribeError> {
+        // Watching from here, the first measure of other programs' load spans the model's
+        // loading: another transcription starting at the same time shows in it.
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let free_cores = FreeCores::watch(cores);
         // whisper.cpp logs every load step to stderr; a user should see only our messages.
         whisper_rs::install_logging_hooks();
         let hparams = crate::model::ggml::check(model)?;
@@ -164,7 +176,7 @@ impl WhisperTranscriber {
         }
         let context = WhisperContext::new_with_params(model, params)
             .map_err(|_| TranscribeError::ModelLoad { path: model.to_path_buf() })?;
-        Ok(Self { context, options, aligned })
+        Ok(Self { context, options, aligned, free_cores })
     }
 
     fn params(&self) -> FullParams<'_, '_> {
@@ -173,7 +185,11 @@ impl WhisperTranscriber {
             beams => SamplingStrategy::BeamSearch { beam_size: beams as i32, patience: -1.0 },
         };
         let mut params = FullParams::new(strategy);
-        params.set_n_threads(self.options.threads as i32);
+        let threads = match self.options.threads {
+            Some(threads) => threads,
+            None => self.free_cores.threads(MOST_THREADS),
+        };
+        params.set_n_threads(threads as i32);
         params.set_audio_ctx(self.options.audio_ctx as i32);
         params.set_language(self.options.language.as_deref());
         params.set_detect_language(false);
