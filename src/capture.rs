@@ -51,6 +51,9 @@ pub fn input_devices() -> Result<Vec<InputDevice>, CaptureError> {
             // A device without a default input configuration cannot record: not a microphone.
             let config = device.default_input_config().ok()?;
             let id = device.id().ok()?;
+            if is_discarding(&id.to_string()) {
+                return None;
+            }
             Some(InputDevice {
                 id: id.to_string(),
                 description: device.description().map(|d| d.name().to_string()).unwrap_or_default(),
@@ -60,6 +63,13 @@ pub fn input_devices() -> Result<Vec<InputDevice>, CaptureError> {
             })
         })
         .collect())
+}
+
+/// ALSA's null device (and PulseAudio's or PipeWire's null sink): it records zeros from no
+/// microphone at all, so it is never listed as one. It can still be named with `--device`.
+fn is_discarding(id: &str) -> bool {
+    let pcm = id.split_once(':').map_or(id, |(_, pcm)| pcm);
+    pcm == "null" || pcm.starts_with("null:") || pcm.ends_with("null.monitor")
 }
 
 /// What the callback and the sound system's error handler report to the reading side.
@@ -283,6 +293,16 @@ mod tests {
 
     fn drain(samples: &mut rtrb::Consumer<i16>) -> Vec<i16> {
         std::iter::from_fn(|| samples.pop().ok()).collect()
+    }
+
+    #[test]
+    fn only_the_sound_systems_null_devices_are_discarding() {
+        for id in ["alsa:null", "null", "alsa:null:CARD=0", "pulse:alsa_output.null.monitor"] {
+            assert!(is_discarding(id), "{id}");
+        }
+        for id in ["alsa:default", "alsa:quiet", "alsa:hw:CARD=0,DEV=0", "alsa:nullmic"] {
+            assert!(!is_discarding(id), "{id}");
+        }
     }
 
     #[test]
