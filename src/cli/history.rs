@@ -17,6 +17,7 @@
 //! at least twice.
 
 use std::fmt::Write as _;
+use std::io::IsTerminal;
 use std::path::Path;
 
 use anstyle::{AnsiColor, Style};
@@ -45,9 +46,12 @@ pub struct HistoryArgs {
     /// `callcoach record` made for them. A file you gave to `analyze` is never deleted.
     #[arg(long, value_name = "ID", num_args = 0.., conflicts_with_all = ["last", "json"])]
     forget: Option<Vec<u64>>,
-    /// With --forget: every rehearsal.
+    /// With --forget: every rehearsal. On a terminal it asks first.
     #[arg(long, requires = "forget")]
     all: bool,
+    /// With --forget --all: do not ask (needed where nobody can answer, as in a script).
+    #[arg(long, short, requires = "all")]
+    yes: bool,
 }
 
 fn usage(message: &'static str) -> Failure {
@@ -66,6 +70,9 @@ pub fn run(args: HistoryArgs) -> Result<(), Failure> {
             }
             (false, true) => return Err(usage("name rehearsals to forget, or --all, not both")),
         };
+        if selection == Selection::All && !args.yes && !confirm_forgetting_all(&history)? {
+            return print("Kept every rehearsal.\n");
+        }
         let forgotten = history.forget(&selection).map_err(failure)?;
         return print(&forgotten_text(&forgotten));
     }
@@ -85,6 +92,34 @@ pub fn run(args: HistoryArgs) -> Result<(), Failure> {
         return print(&(json + "\n"));
     }
     print(&table(shown, rehearsals.len(), &trend))
+}
+
+/// Asks on the terminal whether to forget every rehearsal; without a terminal to ask on,
+/// refuses (`--yes` says it beforehand).
+fn confirm_forgetting_all(history: &History) -> Result<bool, Failure> {
+    let count = history.rehearsals().map_err(failure)?.len();
+    if count == 0 {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::new(
+            Kind::Usage,
+            anyhow::anyhow!(
+                "forgetting every rehearsal needs a yes, and there is no terminal to ask on"
+            ),
+        )
+        .hint("add --yes to forget them all: `callcoach history --forget --all --yes`"));
+    }
+    let rehearsals =
+        if count == 1 { "the 1 rehearsal".to_string() } else { format!("all {count} rehearsals") };
+    anstream::eprint!(
+        "Forget {rehearsals} and delete the takes callcoach recorded for them? [y/N] "
+    );
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| Failure::new(Kind::Runtime, e).context("cannot read the answer"))?;
+    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
 }
 
 /// Saves each rehearsal into the history, unless the user said not to.

@@ -9,7 +9,7 @@ use predicates::prelude::*;
 use predicates::str::contains;
 use serde::Deserialize;
 
-use crate::support::{callcoach, model, sample, silence, Report};
+use crate::support::{callcoach, callcoach_process, model, sample, silence, Report};
 
 /// `history --json`, read back into the tests' own types: the format is a contract.
 #[derive(Debug, Deserialize)]
@@ -223,11 +223,53 @@ fn forgetting_deletes_the_takes_callcoach_recorded_and_never_your_own_files() {
         .stdout(format!("Forgot rehearsal 2 (deleted its recording {})\n", take.display()));
     assert!(!take.exists());
     assert_eq!(ids(&history_json(home.path(), &[])), [1]);
+    // Forgetting everything is asked about; where nobody can answer, it needs --yes.
     callcoach(home.path())
         .args(["history", "--forget", "--all"])
         .assert()
-        .success()
-        .stdout(format!("Forgot rehearsal 1 (kept your file {})\n", own_take.display()));
+        .code(2)
+        .stderr(contains("forgetting every rehearsal needs a yes"))
+        .stderr(contains("--yes"));
+    assert_eq!(ids(&history_json(home.path(), &[])), [1]);
+    for (answer, kept) in [("n", true), ("", true), ("y", false)] {
+        // `script` gives callcoach a terminal, as a person at one has.
+        let callcoach = callcoach_process(home.path());
+        let program = Path::new(callcoach.get_program()).display().to_string();
+        let command = format!("{program} history --forget --all");
+        let mut asked = std::process::Command::new("script");
+        for (key, value) in callcoach.get_envs() {
+            match value {
+                Some(value) => asked.env(key, value),
+                None => asked.env_remove(key),
+            };
+        }
+        let output = asked
+            .current_dir(home.path())
+            .args(["-qec", &command, "/dev/null"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                writeln!(child.stdin.take().unwrap(), "{answer}")?;
+                child.wait_with_output()
+            })
+            .unwrap();
+        let shown = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{shown}");
+        assert!(shown.contains("Forget the 1 rehearsal and delete the takes"), "{shown}");
+        assert_eq!(
+            history_json(home.path(), &[]).rehearsals.is_empty(),
+            !kept,
+            "{answer:?}: {shown}"
+        );
+        if kept {
+            assert!(shown.contains("Kept every rehearsal."), "{shown}");
+        } else {
+            assert!(shown
+                .contains(&format!("Forgot rehearsal 1 (kept your file {})", own_take.display())));
+        }
+    }
     assert!(own_take.exists(), "a file given to analyze is the user's own");
     assert!(history_json(home.path(), &[]).rehearsals.is_empty());
     // Ids are never reused, so an old id can never name a new rehearsal.
@@ -270,12 +312,14 @@ fn a_tampered_history_cannot_make_forgetting_delete_outside_the_recordings_folde
     fs::write(&store, document.to_string()).unwrap();
 
     let kept = ": callcoach deletes only the takes in its own recordings folder)\n";
-    callcoach(&data).args(["history", "--forget", "--all"]).assert().success().stdout(format!(
-        "Forgot rehearsal 1 (kept {}{kept}\
+    callcoach(&data).args(["history", "--forget", "--all", "--yes"]).assert().success().stdout(
+        format!(
+            "Forgot rehearsal 1 (kept {}{kept}\
          Forgot rehearsal 2 (kept {}{kept}\
          Forgot rehearsal 3 (kept {}{kept}",
-        claims[0], claims[1], claims[2]
-    ));
+            claims[0], claims[1], claims[2]
+        ),
+    );
     assert_eq!(fs::read_to_string(&victim).unwrap(), "not callcoach's");
     assert!(fs::symlink_metadata(recordings.join("take-link.wav")).is_ok());
     assert!(own_take.exists());
