@@ -646,6 +646,7 @@ need = "the spring launch"
 skill = "five years of email marketing"
 "#,
             std::path::Path::new("profile.toml"),
+            chrono::Local::now().naive_local(),
         )
         .unwrap()
     }

@@ -119,11 +119,12 @@ impl Profile {
     pub fn load(path: &Path) -> Result<Self, ProfileError> {
         let text = std::fs::read_to_string(path)
             .map_err(|source| ProfileError::Unreadable { path: path.to_path_buf(), source })?;
-        Self::parse(&text, path)
+        Self::parse(&text, path, chrono::Local::now().naive_local())
     }
 
-    /// Reads a profile's text; `path` names it in errors.
-    pub fn parse(text: &str, path: &Path) -> Result<Self, ProfileError> {
+    /// Reads a profile's text; `path` names it in errors, and an interview time far from
+    /// `now` is taken for a slip of the year.
+    pub fn parse(text: &str, path: &Path, now: NaiveDateTime) -> Result<Self, ProfileError> {
         let malformed = |message: String| ProfileError::Malformed { path: path.into(), message };
         let file: ProfileFile =
             toml::from_str(text).map_err(|e| malformed(describe_toml_error(text, &e)))?;
@@ -159,6 +160,12 @@ impl Profile {
             }
             _ => None,
         };
+        if let (Some(at), Some(written)) = (interview_at, &file.interview_at) {
+            if let Some(slip) = unlikely_interview_time(at, now) {
+                let text = written.get_ref().trim();
+                return Err(at_line(written.span(), format!("interview_at = \"{text}\" {slip}")));
+            }
+        }
         let qualifications = file
             .qualifications
             .into_iter()
@@ -189,6 +196,20 @@ impl Profile {
     /// known.
     pub fn call_window(&self, now: NaiveDateTime) -> Option<CallWindow> {
         self.interview_at.map(|interview_at| CallWindow { interview_at, now })
+    }
+}
+
+/// Why an interview time is most likely mistyped ("is 366 days ago: is the year right?"), if
+/// it is: long before the call a profile is kept for, or more than a year ahead.
+fn unlikely_interview_time(at: NaiveDateTime, now: NaiveDateTime) -> Option<String> {
+    const KEPT_FOR_DAYS: i64 = 60;
+    let days_ago = (now - at).num_days();
+    if days_ago > KEPT_FOR_DAYS {
+        Some(format!("is {days_ago} days ago: is the year right? (the call follows the interview within a day)"))
+    } else if -days_ago > 366 {
+        Some(format!("is {} days away: is the year right?", -days_ago))
+    } else {
+        None
     }
 }
 
@@ -258,7 +279,7 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Profile, ProfileError> {
-        Profile::parse(text, Path::new("profile.toml"))
+        Profile::parse(text, Path::new("profile.toml"), at("2026-11-26 09:00"))
     }
 
     fn at(text: &str) -> NaiveDateTime {
@@ -310,6 +331,15 @@ skill = "  "
             error("version = 1\ninterview_at = \"yesterday\"\n")
         );
         assert!(error("version = 1\njob = \"nurse\"\n").contains("line 2, column 1"));
+        // The interview a year before the day it is read: a slip of the year.
+        assert_eq!(
+            error("version = 1\ninterview_at = \"2025-11-26 14:00\"\n"),
+            "profile.toml: line 2: interview_at = \"2025-11-26 14:00\" is 364 days ago: is the \
+             year right? (the call follows the interview within a day)"
+        );
+        assert!(error("version = 1\ninterview_at = \"2027-12-01 10:00\"\n")
+            .ends_with("is 370 days away: is the year right?"));
+        assert!(parse("version = 1\ninterview_at = \"2026-10-01 14:00\"\n").is_ok());
         assert!(error("version = 2\n").contains("format version 2 is not supported"));
     }
 

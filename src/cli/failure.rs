@@ -86,6 +86,12 @@ impl fmt::Display for Failure {
     }
 }
 
+/// Prints a warning on stderr: something the user should know that does not stop the run.
+pub fn warn(message: impl fmt::Display) {
+    let yellow = AnsiColor::Yellow.on_default().bold();
+    anstream::eprintln!("{yellow}warning:{yellow:#} {message}");
+}
+
 /// The exit codes, for `--help`.
 pub const EXIT_CODES: &str = "\
 Exit codes:

@@ -160,6 +160,24 @@ enum ModeArg {
     Voicemail,
 }
 
+impl ProfileArgs {
+    /// [`load`](Self::load) for judging a take: a default profile with a slip in it is left
+    /// out with a warning, since one missing quote must not stop every take from being
+    /// judged. A profile named with --profile must be right.
+    fn load_for_judging(&self) -> Result<Option<Profile>, Failure> {
+        match self.load() {
+            Err(failure) if self.profile.is_none() => {
+                failure::warn(format_args!(
+                    "{failure}\n  judging without your profile until it is fixed (`callcoach \
+                     profile show` checks it)"
+                ));
+                Ok(None)
+            }
+            loaded => loaded,
+        }
+    }
+}
+
 impl JudgeArgs {
     /// The checklist to judge against, made personal by the profile where there is one.
     fn checklist(&self) -> Result<Checklist, Failure> {
@@ -169,7 +187,7 @@ impl JudgeArgs {
                 Failure::new(Kind::Input, e).hint("the checklist format is described in the README")
             })?,
         };
-        let profile = if self.no_profile { None } else { self.profile.load()? };
+        let profile = if self.no_profile { None } else { self.profile.load_for_judging()? };
         let checklist = match profile {
             Some(profile) => checklist.with_profile(profile),
             None => checklist,

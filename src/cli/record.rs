@@ -22,6 +22,7 @@ use callcoach::transcribe::Transcript;
 use callcoach::audio::LONGEST_TAKE;
 
 use super::analyze::{load_transcriber, print, report_take};
+use super::failure::warn;
 use super::history::Saving;
 use super::progress::Progress;
 use super::report::write_take_page;
@@ -257,8 +258,7 @@ impl<'a> Status<'a> {
     }
 
     fn warn(&self, message: &str) {
-        let yellow = AnsiColor::Yellow.on_default().bold();
-        self.line.suspend(|| anstream::eprintln!("{yellow}warning:{yellow:#} {message}"));
+        self.line.suspend(|| warn(message));
     }
 }
 
@@ -275,12 +275,11 @@ fn clock(seconds: f64) -> String {
 
 fn warn_about_lost_audio(recording: &Recording) {
     if recording.dropped_s > 0.0 {
-        let yellow = AnsiColor::Yellow.on_default().bold();
-        anstream::eprintln!(
-            "{yellow}warning:{yellow:#} {:.1} s of audio were lost because the computer could \
-             not keep up with the microphone",
+        warn(format_args!(
+            "{:.1} s of audio were lost because the computer could not keep up with the \
+             microphone",
             recording.dropped_s
-        );
+        ));
     }
 }
 

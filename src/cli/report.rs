@@ -13,6 +13,7 @@ use callcoach::report::html::{self, Page};
 use callcoach::report::Report;
 
 use super::analyze::{analyze_file, load_transcriber, print};
+use super::failure::warn;
 use super::history::{self, Saving};
 use super::progress::Progress;
 use super::{Failure, JudgeArgs, Kind, TranscribeArgs};
@@ -83,10 +84,7 @@ pub fn run(args: ReportArgs) -> Result<(), Failure> {
             let samples = match audio::read_recording(&rehearsal.recording) {
                 Ok(samples) => Some(samples),
                 Err(error) => {
-                    let yellow = anstyle::AnsiColor::Yellow.on_default().bold();
-                    anstream::eprintln!(
-                        "{yellow}warning:{yellow:#} {error}; the report is shown without it"
-                    );
+                    warn(format_args!("{error}; the report is shown without it"));
                     None
                 }
             };

@@ -26,7 +26,7 @@ pub fn run(args: ScriptArgs) -> Result<(), Failure> {
         ScriptMode::Call => Mode::Call,
         ScriptMode::Voicemail => Mode::Voicemail,
     };
-    let profile = args.profile.load()?.unwrap_or_default();
+    let profile = args.profile.load_for_judging()?.unwrap_or_default();
     let checklist = Checklist::builtin();
     let script = call_script::write(&profile, mode, &checklist.rules(mode).brevity);
     print(&script.text)?;

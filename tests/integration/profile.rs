@@ -105,33 +105,53 @@ fn profile_init_writes_a_private_template_once() {
 }
 
 #[test]
-fn a_malformed_profile_is_refused_with_its_line_and_left_alone() {
+fn a_slip_in_the_profile_is_warned_about_with_its_line_and_the_take_still_judged() {
     let home = tempfile::tempdir().unwrap();
     let path = default_profile(home.path());
     fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let broken = "version = 1\nname = \"Dana\"\ninterview_at = \"last Tuesday\"\n";
-    fs::write(&path, broken).unwrap();
-    let error = format!(
-        "error: {}: line 3: interview_at = \"last Tuesday\" is not a date and time",
-        path.display()
-    );
-    callcoach(home.path())
-        .args(["check", "-"])
-        .write_stdin("Thank you for the interview.")
-        .assert()
-        .code(3)
-        .stdout("")
-        .stderr(contains(error));
-    assert_eq!(fs::read_to_string(&path).unwrap(), broken);
-
-    let report = json(
-        callcoach(home.path())
-            .args(["check", "--json", "--no-profile", "-"])
+    // A missing quote, and an interview a year back: each named with its line.
+    let year_back = (chrono::Local::now() - chrono::Duration::days(365)).format("%Y-%m-%d 14:00");
+    for (broken, line) in [
+        ("version = 1\nname = \"Dana\ninterview_at = \"last Tuesday\"\n".to_string(), "line 2"),
+        ("version = 1\nname = \"Dana\"\ninterview_at = \"last Tuesday\"\n".to_string(), "line 3"),
+        (format!("version = 1\nname = \"Dana\"\ninterview_at = \"{year_back}\"\n"), "line 3"),
+    ] {
+        fs::write(&path, &broken).unwrap();
+        let output = callcoach(home.path())
+            .args(["check", "--json", "-"])
             .write_stdin("Thank you for the interview.")
             .output()
-            .unwrap(),
-    );
-    assert!(report.personal.is_none(), "judged as for anyone");
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+        assert!(
+            stderr.starts_with(&format!("warning: {}: {line}", path.display())),
+            "{broken}: {stderr}"
+        );
+        assert!(stderr.contains("judging without your profile until it is fixed"), "{stderr}");
+        let report = json(output);
+        assert!(report.personal.is_none(), "judged as for anyone");
+        assert!(report.elements.iter().any(|e| e.id == "thanks" && e.found));
+        assert_eq!(fs::read_to_string(&path).unwrap(), broken, "left as it was");
+
+        // Where the profile is what is asked for, the slip is an error.
+        callcoach(home.path())
+            .args(["profile", "show"])
+            .assert()
+            .code(3)
+            .stderr(contains(format!("error: {}: {line}", path.display())));
+    }
+    let year_slip = format!("interview_at = \"{year_back}\" is 365 days ago: is the year right?");
+    callcoach(home.path()).args(["profile", "show"]).assert().stderr(contains(year_slip));
+
+    // A profile named on the command line must be right.
+    callcoach(home.path())
+        .args(["check", "--profile"])
+        .arg(&path)
+        .arg("-")
+        .write_stdin("Thank you.")
+        .assert()
+        .code(3)
+        .stdout("");
     callcoach(home.path())
         .args(["check", "--profile", "missing.toml", "-"])
         .write_stdin("Thank you.")
