@@ -62,10 +62,18 @@ pub struct Check {
     /// `fillers`, `pace`, `pauses`, `noise`, `voice` or `hedges`.
     pub id: String,
     pub label: String,
+    /// No points lost. A tick in the report also needs `near_aim` off.
     pub ok: bool,
+    /// Outside the range to aim for but near enough to lose no points (a pace of 156 words
+    /// a minute against an aim of 120–150): shown as near, not ticked.
+    #[serde(default)]
+    pub near_aim: bool,
     pub weight: u32,
-    /// What was observed, in a few words ("2 (1.5 a minute)").
+    /// What was observed, in plain words ("a little fast", "quiet room").
     pub observed: String,
+    /// The measurement behind it ("156 words a minute", "voice 43 dB above the background").
+    #[serde(default)]
+    pub measured: String,
     pub tip: Option<String>,
 }
 
@@ -238,6 +246,23 @@ fn judge(said: &Said, lexicon: &Lexicon, sound: Option<&Sound>, rules: &Delivery
     Delivery { score, checks, fillers, hedges, pace, pauses, noise, voice }
 }
 
+/// A voice this many decibels above the least that passes sounds like a quiet room.
+const QUIET_ROOM_DB: f64 = 15.0;
+
+/// What a check says: plain words for the report, and the measurement behind them.
+struct Words {
+    plain: String,
+    measured: String,
+}
+
+fn plural<'a>(n: usize, one: &'a str, more: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        more
+    }
+}
+
 /// The checks that apply: those about sound only where there was sound.
 #[allow(clippy::too_many_arguments)]
 fn checks(
@@ -250,75 +275,122 @@ fn checks(
     rules: &DeliveryRules,
 ) -> Vec<Check> {
     let w = &rules.weights;
-    let check =
-        |(id, label): (&str, &str), weight: u32, ok: bool, observed: String, tip: &str| Check {
-            id: id.into(),
-            label: label.into(),
-            ok,
-            weight,
-            observed,
-            tip: (!ok).then(|| tip.to_string()),
-        };
+    let check = |(id, label): (&str, &str), weight: u32, ok: bool, words: Words, tip: &str| Check {
+        id: id.into(),
+        label: label.into(),
+        ok,
+        near_aim: false,
+        weight,
+        observed: words.plain,
+        measured: words.measured,
+        tip: (!ok).then(|| tip.to_string()),
+    };
     let mut checks = Vec::new();
     let fillers_ok = match fillers.per_minute {
         Some(rate) => rate <= rules.fillers_most_per_minute,
         None => fillers.at_least == 0,
     };
     let rate = fillers.per_minute.map_or(String::new(), |r| format!(" ({r} a minute)"));
+    let heard = match fillers.at_least {
+        0 => "none heard".to_string(),
+        n => format!("at least {n}{rate}"),
+    };
     checks.push(check(
         ("fillers", "Filler words"),
         w.fillers,
         fillers_ok,
-        match fillers.at_least {
-            0 => "none heard".to_string(),
-            n => format!("at least {n}{rate}"),
-        },
+        Words { plain: heard.clone(), measured: heard },
         &rules.fillers.tip,
     ));
     if let Some(pace) = pace {
         let (low, high) = rules.pace_wpm;
+        let (aim_low, aim_high) = rules.pace_aim_wpm;
         let wpm = pace.words_per_minute;
         let tip = if wpm > high { &rules.pace_tip_fast } else { &rules.pace_tip_slow };
-        let (aim_low, aim_high) = rules.pace_aim_wpm;
-        checks.push(check(
+        let ok = (low..=high).contains(&wpm);
+        let aim = format!("aim for {aim_low:.0}–{aim_high:.0}");
+        let plain = match (ok, wpm) {
+            _ if (aim_low..=aim_high).contains(&wpm) => "a calm pace".to_string(),
+            (true, wpm) if wpm > aim_high => format!("a little fast — {aim}"),
+            (true, _) => format!("a little slow — {aim}"),
+            (false, wpm) if wpm > high => format!("too fast — {aim}"),
+            (false, _) => format!("too slow — {aim}"),
+        };
+        let mut pace_check = check(
             ("pace", "Pace"),
             w.pace,
-            (low..=high).contains(&wpm),
-            format!("{wpm:.0} words a minute (aim for {aim_low:.0}–{aim_high:.0})"),
+            ok,
+            Words { plain, measured: format!("{wpm:.0} words a minute") },
             tip,
-        ));
+        );
+        pace_check.near_aim = ok && !(aim_low..=aim_high).contains(&wpm);
+        checks.push(pace_check);
     }
     if let Some(pauses) = pauses {
+        let plain = match (pauses.pauses.len(), pauses.dead_air) {
+            (0, _) => "no long silences".to_string(),
+            (n, 0) => format!("{n} {} to think, none too long", plural(n, "pause", "pauses")),
+            (_, n) => format!(
+                "{n} long {} (over {} s)",
+                plural(n, "silence", "silences"),
+                rules.dead_air_s
+            ),
+        };
         checks.push(check(
             ("pauses", "Pauses"),
             w.pauses,
             pauses.dead_air == 0,
-            format!(
-                "{} over {} s, {} over {} s",
-                pauses.pauses.len(),
-                rules.pause_s,
-                pauses.dead_air,
-                rules.dead_air_s
-            ),
+            Words {
+                plain,
+                measured: format!(
+                    "{} over {} s, {} over {} s",
+                    pauses.pauses.len(),
+                    rules.pause_s,
+                    pauses.dead_air,
+                    rules.dead_air_s
+                ),
+            },
             &rules.dead_air_tip,
         ));
     }
     if let Some(noise) = noise {
+        let db = noise.speech_to_noise_db;
+        let least = rules.least_speech_to_noise_db;
+        let plain = if db >= least + QUIET_ROOM_DB {
+            "quiet room"
+        } else if db >= least {
+            "some background noise, but your voice stands out"
+        } else {
+            "noisy: the background competes with your voice"
+        };
         checks.push(check(
             ("noise", "Background"),
             w.noise,
-            noise.speech_to_noise_db >= rules.least_speech_to_noise_db,
-            match noise.speech_to_noise_db {
-                db if db > 60.0 => "voice more than 60 dB above the background".to_string(),
-                db => format!("voice {db:.0} dB above the background"),
+            db >= least,
+            Words {
+                plain: plain.to_string(),
+                measured: match db {
+                    db if db > 60.0 => "voice more than 60 dB above the background".to_string(),
+                    db => format!("voice {db:.0} dB above the background"),
+                },
             },
             &rules.noise_tip,
         ));
     }
     if let Some(voice) = voice {
-        let monotone =
-            voice.pitch_variation_semitones.is_some_and(|v| v < rules.least_pitch_semitones);
+        let least = rules.least_pitch_semitones;
+        let monotone = voice.pitch_variation_semitones.is_some_and(|v| v < least);
         let trailing = voice.sentences >= 3 && voice.trailing_off * 3 > voice.sentences;
+        let tune = match voice.pitch_variation_semitones {
+            None => "too little voice to hear its tune",
+            Some(_) if monotone => "your voice stayed quite flat",
+            Some(v) if v < least * 1.5 => "your voice moved a little",
+            Some(_) => "your voice rose and fell naturally",
+        };
+        let endings = match voice.trailing_off {
+            0 => "no sentence trailed off".to_string(),
+            n => format!("{n} of {} sentences trailed off", voice.sentences),
+        };
         let pitch = voice
             .pitch_variation_semitones
             .map_or("pitch unclear".to_string(), |v| format!("pitch varies {v:.1} semitones"));
@@ -327,16 +399,26 @@ fn checks(
             ("voice", "Voice"),
             w.voice,
             !monotone && !trailing,
-            format!("{pitch}; {} of {} sentences trail off", voice.trailing_off, voice.sentences),
+            Words {
+                plain: format!("{tune}; {endings}"),
+                measured: format!(
+                    "{pitch}; {} of {} sentences trail off",
+                    voice.trailing_off, voice.sentences
+                ),
+            },
             tip,
         ));
     }
+    let plain = match hedges.first() {
+        None => "none".to_string(),
+        Some(first) => format!("{}, such as \"{}\"", hedges.len(), first.text),
+    };
     let first = hedges.first().map_or(String::new(), |h| format!(": \"{}\"", h.text));
     checks.push(check(
         ("hedges", "Hedges"),
         w.hedges,
         hedges.is_empty(),
-        format!("{}{first}", hedges.len()),
+        Words { plain, measured: format!("{}{first}", hedges.len()) },
         &rules.hedges.tip,
     ));
     checks

@@ -414,10 +414,15 @@ impl Report {
         let dim = Style::new().dimmed();
         let good = AnsiColor::Green.on_default().bold();
         let bad = AnsiColor::Red.on_default().bold();
+        let near = AnsiColor::Yellow.on_default().bold();
         let d = &self.delivery;
         let _ = writeln!(out, "{bold}Delivery {}/100{bold:#}", d.score);
         for check in &d.checks {
-            let (mark, style) = if check.ok { ("✓", good) } else { ("✗", bad) };
+            let (mark, style) = match (check.ok, check.near_aim) {
+                (true, false) => ("✓", good),
+                (true, true) => ("~", near),
+                (false, _) => ("✗", bad),
+            };
             let _ = writeln!(out, "  {style}{mark}{style:#} {}: {}", check.label, check.observed);
             let detail = match check.id.as_str() {
                 "fillers" => d

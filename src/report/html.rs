@@ -586,8 +586,11 @@ fn delivery(out: &mut String, report: &Report) {
     let _ =
         write!(out, "<section id=\"delivery\">\n<h2>How you said it</h2>\n<ul class=\"checks\">\n");
     for check in &report.delivery.checks {
-        let (class, mark, said) =
-            if check.ok { ("ok", "✓", "Good") } else { ("not-ok", "✗", "To work on") };
+        let (class, mark, said) = match (check.ok, check.near_aim) {
+            (true, false) => ("ok", "✓", "Good"),
+            (true, true) => ("near", "~", "Nearly"),
+            (false, _) => ("not-ok", "✗", "To work on"),
+        };
         let _ = write!(
             out,
             "<li class=\"{class}\" data-check=\"{}\"><span class=\"mark\" aria-hidden=\"true\">\
@@ -597,6 +600,9 @@ fn delivery(out: &mut String, report: &Report) {
             Escaped(&check.label),
             Escaped(&check.observed)
         );
+        if !check.measured.is_empty() && check.measured != check.observed {
+            let _ = write!(out, " <span class=\"measured\">({})</span>", Escaped(&check.measured));
+        }
         if let Some(tip) = &check.tip {
             let _ = write!(out, "<p class=\"tip\">Tip: {}</p>", Escaped(tip));
         }

@@ -205,7 +205,10 @@ fn sentences_that_trail_off_are_counted_and_fail_the_voice_check() {
     assert!(voice.trailing_off >= 4, "{voice:?}");
     let check = trailing.check("voice");
     assert!(!check.ok, "{check:?}");
-    assert!(check.observed.ends_with(&format!("{} of 5 sentences trail off", voice.trailing_off)));
+    assert!(check.measured.ends_with(&format!("{} of 5 sentences trail off", voice.trailing_off)));
+    assert!(check
+        .observed
+        .ends_with(&format!("{} of 5 sentences trailed off", voice.trailing_off)));
 }
 
 #[test]
@@ -250,4 +253,37 @@ fn a_typed_script_is_judged_on_its_words_only() {
     assert!(d.pace.is_none() && d.pauses.is_none() && d.noise.is_none() && d.voice.is_none());
     let ids: Vec<&str> = d.checks.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, ["fillers", "hedges"]);
+}
+
+#[test]
+fn delivery_speaks_plainly_and_ticks_only_an_aim_that_was_met() {
+    // The sample is spoken at 156 words a minute, between the aim (120–150) and the pace
+    // that earns a tip (above 165), by a synthetic voice with a very level pitch.
+    let home = tempfile::tempdir().unwrap();
+    let output = callcoach(home.path())
+        .args(["analyze", "--no-save", "--model"])
+        .arg(model())
+        .arg(root().join("samples/complete-call.wav"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report = String::from_utf8(output.stdout).unwrap();
+    let delivery = &report[report.find("Delivery").expect("a delivery section")..];
+    assert!(delivery.contains("~ Pace: a little fast — aim for 120–150"), "{delivery}");
+    assert!(delivery.contains("✓ Background: quiet room"), "{delivery}");
+    assert!(delivery.contains("✗ Voice: your voice stayed quite flat"), "{delivery}");
+    for jargon in ["semitone", " dB", "words a minute"] {
+        assert!(!delivery.contains(jargon), "{jargon:?} in {delivery}");
+    }
+
+    // The measurements stay in the JSON.
+    let json = analyze(&root().join("samples/complete-call.wav")).delivery;
+    let pace = json.check("pace");
+    assert!(pace.ok && pace.near_aim, "{pace:?}");
+    assert_eq!(pace.measured, "156 words a minute");
+    assert!(
+        json.check("voice").measured.starts_with("pitch varies 1."),
+        "{:?}",
+        json.check("voice")
+    );
 }

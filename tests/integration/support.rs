@@ -160,8 +160,10 @@ pub struct DeliveryCheck {
     pub id: String,
     pub label: String,
     pub ok: bool,
+    pub near_aim: bool,
     pub weight: u32,
     pub observed: String,
+    pub measured: String,
     pub tip: Option<String>,
 }
 
