@@ -53,6 +53,9 @@ pub enum Event<'a> {
     Clipping { at_s: f64 },
     /// More of the take has been transcribed.
     Heard(&'a Transcript),
+    /// The take has ended and its file is complete on disk; the last words are still being
+    /// transcribed.
+    Saved { at_s: f64 },
 }
 
 /// Why the take ended.
@@ -181,6 +184,7 @@ pub fn record(
         if !any_audio && matches!(ending, Ending::DeviceLost) {
             return Err(RecordError::NoAudio { device });
         }
+        on_event(Event::Saved { at_s: saved_s });
         resampler.finish(&mut mono);
         live.push(&mono);
         let heard = live.finish()?;

@@ -37,6 +37,9 @@ impl Progress {
             .progress_chars("=> ");
         let bar = ProgressBar::with_draw_target(Some(total), self.target()).with_style(style);
         bar.set_message(message.into());
+        // Whisper reports its progress once per 30 s window: the clock shows work goes on
+        // in between.
+        bar.enable_steady_tick(Duration::from_millis(250));
         bar
     }
 
@@ -49,10 +52,15 @@ impl Progress {
 
     /// A spinner for work of unknown length.
     pub fn spinner(self, message: impl Into<String>) -> ProgressBar {
-        let bar = ProgressBar::with_draw_target(None, self.target())
-            .with_style(ProgressStyle::with_template("{spinner} {msg}").expect("valid template"));
+        let bar = ProgressBar::with_draw_target(None, self.target());
         bar.set_message(message.into());
-        bar.enable_steady_tick(Duration::from_millis(100));
+        keep_turning(&bar);
         bar
     }
+}
+
+/// Turns a line into a spinner that turns by itself, for work that gives no progress.
+pub fn keep_turning(line: &ProgressBar) {
+    line.set_style(ProgressStyle::with_template("{spinner} {wide_msg}").expect("valid template"));
+    line.enable_steady_tick(Duration::from_millis(100));
 }

@@ -24,7 +24,7 @@ use callcoach::audio::LONGEST_TAKE;
 use super::analyze::{load_transcriber, print, report_take};
 use super::failure::warn;
 use super::history::Saving;
-use super::progress::Progress;
+use super::progress::{self, Progress};
 use super::report::write_take_page;
 use super::{Failure, JudgeArgs, Kind, TranscribeArgs};
 
@@ -214,6 +214,17 @@ impl<'a> Status<'a> {
                 self.clipped_at = Some(at_s);
             }
             Event::Heard(transcript) => self.hear(transcript),
+            Event::Saved { at_s } => {
+                // The take is safe; what is left is the last words, which can take a while
+                // on a slow machine: say so, and show that work goes on.
+                let done = AnsiColor::Green.on_default().bold();
+                progress::keep_turning(&self.line);
+                self.line.set_message(format!(
+                    "{done}■{done:#} Stopped at {} — saved; finishing the last words…",
+                    clock(at_s)
+                ));
+                return;
+            }
         }
         self.line.set_message(self.render());
     }

@@ -9,7 +9,7 @@ use predicates::prelude::*;
 use predicates::str::contains;
 use serde::Deserialize;
 
-use crate::support::{callcoach, callcoach_process, model, sample, silence, Report};
+use crate::support::{callcoach, callcoach_process, model, on_a_terminal, sample, silence, Report};
 
 /// `history --json`, read back into the tests' own types: the format is a contract.
 #[derive(Debug, Deserialize)]
@@ -232,20 +232,9 @@ fn forgetting_deletes_the_takes_callcoach_recorded_and_never_your_own_files() {
         .stderr(contains("--yes"));
     assert_eq!(ids(&history_json(home.path(), &[])), [1]);
     for (answer, kept) in [("n", true), ("", true), ("y", false)] {
-        // `script` gives callcoach a terminal, as a person at one has.
-        let callcoach = callcoach_process(home.path());
-        let program = Path::new(callcoach.get_program()).display().to_string();
-        let command = format!("{program} history --forget --all");
-        let mut asked = std::process::Command::new("script");
-        for (key, value) in callcoach.get_envs() {
-            match value {
-                Some(value) => asked.env(key, value),
-                None => asked.env_remove(key),
-            };
-        }
-        let output = asked
-            .current_dir(home.path())
-            .args(["-qec", &command, "/dev/null"])
+        let mut forget = callcoach_process(home.path());
+        forget.args(["history", "--forget", "--all"]);
+        let output = on_a_terminal(&forget)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()

@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 use crate::support::{
-    callcoach, callcoach_process, model, root, word_error_rate, Report, VOICEMAIL_ELEMENTS,
+    callcoach, callcoach_process, model, on_a_terminal, root, word_error_rate, Report,
+    VOICEMAIL_ELEMENTS,
 };
 
 /// The format cpal opens the file plugin in (its default configuration): 48 kHz stereo f32.
@@ -345,6 +346,30 @@ fn a_signal_mid_take_finishes_the_file_and_still_reports(signal: i32) {
     let (_, samples) = read_take(&out);
     let kept = seconds(&samples);
     assert!(kept > fed_s - 1.0 && kept < fed_s + 1.0, "{kept:.2} s kept of {fed_s:.2} s");
+}
+
+#[test]
+fn enter_on_a_terminal_stops_the_take_and_says_at_once_that_it_is_saved() {
+    let (home, fifo, take) = real_time_microphone("complete-call.wav");
+    let feeder = Feeder::start(&fifo, take, false);
+    let out = home.path("take.wav");
+    let mut record = home.callcoach(&["record", "--no-save", "--out"]);
+    record.arg(&out);
+    let mut child =
+        on_a_terminal(&record).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    let mut enter = child.stdin.take().unwrap();
+    let fed_s = feeder.wait_until_fed(6.0);
+    writeln!(enter).unwrap();
+    let output = child.wait_with_output().unwrap();
+    drop(feeder);
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{shown}");
+    assert!(shown.contains("Enter to stop"), "{shown}");
+    let stopped = shown.find("— saved; finishing the last words…").expect("said at once");
+    assert!(shown[..stopped].contains("Stopped at 0:0"), "{shown}");
+    assert!(shown[stopped..].contains("What you said"), "the report comes after: {shown}");
+    let (_, samples) = read_take(&out);
+    assert!((seconds(&samples) - fed_s).abs() < 1.0, "{fed_s:.2} s fed");
 }
 
 #[test]

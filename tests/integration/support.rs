@@ -95,6 +95,28 @@ pub fn callcoach_process(data_dir: &Path) -> std::process::Command {
     command
 }
 
+/// `command` run on a terminal of its own, as a person at one runs it: util-linux's
+/// `script` gives it a pseudo-terminal, forwards what is written to its stdin, and writes
+/// what the terminal shows (stdout and stderr, with their escape codes) to its stdout.
+pub fn on_a_terminal(command: &std::process::Command) -> std::process::Command {
+    let quoted =
+        |text: &std::ffi::OsStr| format!("'{}'", text.to_string_lossy().replace('\'', "'\\''"));
+    let line: Vec<String> =
+        std::iter::once(command.get_program()).chain(command.get_args()).map(quoted).collect();
+    let mut terminal = std::process::Command::new("script");
+    terminal.args(["-qec", &line.join(" "), "/dev/null"]);
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => terminal.env(key, value),
+            None => terminal.env_remove(key),
+        };
+    }
+    if let Some(dir) = command.get_current_dir() {
+        terminal.current_dir(dir);
+    }
+    terminal
+}
+
 /// The JSON report, read back into the tests' own types: the format is a contract.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
