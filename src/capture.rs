@@ -92,6 +92,9 @@ pub struct Capture {
     read: u64,
     /// The device's id, e.g. `alsa:default`.
     pub device: String,
+    /// What the sound system calls it ("USB Audio, Microphone"), or the id where it says
+    /// nothing.
+    pub description: String,
     pub sample_rate: u32,
     pub channels: u16,
 }
@@ -111,6 +114,12 @@ impl Capture {
         };
         let id =
             device.id().map_or_else(|_| name.unwrap_or("default").to_string(), |id| id.to_string());
+        let description = device
+            .description()
+            .map(|d| d.name().to_string())
+            .ok()
+            .filter(|d| !d.trim().is_empty())
+            .unwrap_or_else(|| id.clone());
         let unusable = |error: cpal::Error| CaptureError::Unusable {
             device: id.clone(),
             reason: error.to_string(),
@@ -159,7 +168,17 @@ impl Capture {
             }
         }
         .map_err(unusable)?;
-        Ok(Self { stream, samples, health, limit, read: 0, device: id, sample_rate, channels })
+        Ok(Self {
+            stream,
+            samples,
+            health,
+            limit,
+            read: 0,
+            device: id,
+            description,
+            sample_rate,
+            channels,
+        })
     }
 
     /// Starts the device delivering audio.

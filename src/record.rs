@@ -27,7 +27,7 @@ const METER_S: f64 = 0.1;
 /// The microphone is taken to hear nothing when the first seconds stay below this level…
 const SILENT_DBFS: f64 = -60.0;
 /// …over this much audio.
-const SILENT_CHECK_S: f64 = 3.0;
+pub const SILENT_CHECK_S: f64 = 3.0;
 /// Samples at full scale in one meter window that show the input clips, not just peaks once.
 const CLIPPED_SAMPLES: usize = 3;
 
@@ -45,6 +45,8 @@ pub struct RecordOptions<'a> {
 /// What happens while recording, for the status line.
 #[derive(Debug)]
 pub enum Event<'a> {
+    /// Recording has started from this device: its id and what the sound system calls it.
+    Started { device: &'a str, description: &'a str },
     /// Each tenth of a second of audio: how much is recorded, and its loudest level (dBFS).
     Level { elapsed_s: f64, peak_dbfs: f64 },
     /// The first seconds were silent: a muted or wrong microphone.
@@ -117,6 +119,7 @@ pub fn record(
     let mut resampler = MonoResampler::new(rate)?;
     let mut mixdown = Mixdown::new(usize::from(channels));
     capture.start()?;
+    on_event(Event::Started { device: &capture.device, description: &capture.description });
 
     std::thread::scope(|scope| {
         let mut live = LiveTranscription::start(scope, transcriber);

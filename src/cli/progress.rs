@@ -53,8 +53,8 @@ impl Progress {
     /// A spinner for work of unknown length.
     pub fn spinner(self, message: impl Into<String>) -> ProgressBar {
         let bar = ProgressBar::with_draw_target(None, self.target());
-        bar.set_message(message.into());
         keep_turning(&bar);
+        bar.set_message(message.into());
         bar
     }
 }

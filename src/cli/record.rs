@@ -196,6 +196,22 @@ impl<'a> Status<'a> {
 
     fn show(&mut self, event: Event<'_>) {
         match event {
+            Event::Started { device, description } if !self.line.is_hidden() => {
+                let dim = Style::new().dimmed();
+                let from = if description == device {
+                    device.to_string()
+                } else {
+                    format!("{description} ({device})")
+                };
+                self.line.suspend(|| {
+                    anstream::eprintln!(
+                        "{dim}Recording from {from}; if it hears nothing in the first {} s, \
+                         you will be told.{dim:#}",
+                        record::SILENT_CHECK_S
+                    )
+                });
+            }
+            Event::Started { .. } => {}
             Event::Level { elapsed_s, peak_dbfs } => {
                 self.elapsed_s = elapsed_s;
                 self.peak_dbfs = peak_dbfs;
