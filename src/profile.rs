@@ -6,6 +6,7 @@
 //! It is a TOML file the user edits, written first by `callcoach profile init` from
 //! [`TEMPLATE`]. Every field may be left empty; an empty one is not checked.
 
+use std::fmt::Write as _;
 use std::fs::{DirBuilder, Permissions};
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
@@ -98,9 +99,57 @@ impl Profile {
             .map(|dirs| dirs.config_dir().join("profile.toml"))
     }
 
-    /// Writes [`TEMPLATE`] to `path`, readable by its owner only (a profile is personal),
-    /// creating its folder. An existing profile is kept unless `replace`.
+    /// Writes [`TEMPLATE`] to `path` (see [`write_text`](Self::write_text)).
     pub fn write_template(path: &Path, replace: bool) -> Result<(), ProfileError> {
+        Self::write_text(path, TEMPLATE, replace)
+    }
+
+    /// Writes the profile to `path` as [`TEMPLATE`] filled in (see
+    /// [`write_text`](Self::write_text)).
+    pub fn write(&self, path: &Path, replace: bool) -> Result<(), ProfileError> {
+        Self::write_text(path, &self.file_text(), replace)
+    }
+
+    /// The profile as its file: [`TEMPLATE`], with its explanations, filled in.
+    pub fn file_text(&self) -> String {
+        let quoted = |text: &str| toml::Value::String(text.to_string()).to_string();
+        let value = |field: &Option<String>| quoted(field.as_deref().unwrap_or(""));
+        let interview_at = self.interview_at.map(|at| at.format("%Y-%m-%d %H:%M").to_string());
+        let mut text = TEMPLATE
+            .replacen("\nname = \"\"", &format!("\nname = {}", value(&self.name)), 1)
+            .replacen("\nphone = \"\"", &format!("\nphone = {}", value(&self.phone)), 1)
+            .replacen("\njob_title = \"\"", &format!("\njob_title = {}", value(&self.job_title)), 1)
+            .replacen("\ncompany = \"\"", &format!("\ncompany = {}", value(&self.company)), 1)
+            .replacen(
+                "\ninterviewer = \"\"",
+                &format!("\ninterviewer = {}", value(&self.interviewer)),
+                1,
+            )
+            .replacen(
+                "\ninterview_at = \"\"",
+                &format!("\ninterview_at = {}", value(&interview_at)),
+                1,
+            );
+        let wishes: Vec<String> = self.wish_i_had_said.iter().map(|w| quoted(w)).collect();
+        text = text.replacen(
+            "\nwish_i_had_said = []",
+            &format!("\nwish_i_had_said = [{}]", wishes.join(", ")),
+            1,
+        );
+        // Array-of-tables blocks go last: after them, a plain key would belong to the block.
+        for qualification in &self.qualifications {
+            let _ =
+                write!(text, "\n[[qualifications]]\nskill = {}\n", quoted(&qualification.skill));
+            if let Some(need) = &qualification.need {
+                let _ = writeln!(text, "need = {}", quoted(need));
+            }
+        }
+        text
+    }
+
+    /// Writes `text` to `path`, readable by its owner only (a profile is personal), creating
+    /// its folder. An existing profile is kept unless `replace`.
+    fn write_text(path: &Path, text: &str, replace: bool) -> Result<(), ProfileError> {
         if path.exists() && !replace {
             return Err(ProfileError::Exists { path: path.into() });
         }
@@ -111,7 +160,7 @@ impl Profile {
         let partial = PartialFile::create(path).map_err(unwritable)?;
         let mut file = partial.file();
         file.set_permissions(Permissions::from_mode(0o600))
-            .and_then(|()| file.write_all(TEMPLATE.as_bytes()))
+            .and_then(|()| file.write_all(text.as_bytes()))
             .and_then(|()| partial.persist(path))
             .map_err(unwritable)
     }
@@ -137,35 +186,19 @@ impl Profile {
         };
         let phone = file.phone.as_ref().and_then(|p| Some((filled(p.get_ref())?, p.span())));
         if let Some((phone, span)) = &phone {
-            let digits = digits_of(phone).len();
-            if !(7..=15).contains(&digits) {
-                return Err(at_line(
-                    span.clone(),
-                    format!("phone = \"{phone}\" has {digits} digits; a phone number has 7 to 15"),
-                ));
-            }
+            check_phone(phone).map_err(|problem| {
+                at_line(span.clone(), format!("phone = \"{phone}\" {problem}"))
+            })?;
         }
         let interview_at = match &file.interview_at {
             Some(at) if filled(at.get_ref()).is_some() => {
-                Some(parse_interview_time(at.get_ref().trim()).ok_or_else(|| {
-                    let written = at.get_ref().trim();
-                    at_line(
-                        at.span(),
-                        format!(
-                            "interview_at = \"{written}\" is not a date and time like \
-                             \"2026-11-26 14:00\""
-                        ),
-                    )
+                let written = at.get_ref().trim();
+                Some(read_interview_time(written, now).map_err(|problem| {
+                    at_line(at.span(), format!("interview_at = \"{written}\" {problem}"))
                 })?)
             }
             _ => None,
         };
-        if let (Some(at), Some(written)) = (interview_at, &file.interview_at) {
-            if let Some(slip) = unlikely_interview_time(at, now) {
-                let text = written.get_ref().trim();
-                return Err(at_line(written.span(), format!("interview_at = \"{text}\" {slip}")));
-            }
-        }
         let qualifications = file
             .qualifications
             .into_iter()
@@ -199,17 +232,36 @@ impl Profile {
     }
 }
 
-/// Why an interview time is most likely mistyped ("is 366 days ago: is the year right?"), if
-/// it is: long before the call a profile is kept for, or more than a year ahead.
-fn unlikely_interview_time(at: NaiveDateTime, now: NaiveDateTime) -> Option<String> {
+/// Whether a phone number has as many digits as one can: `Err` says what is wrong ("has 3
+/// digits; a phone number has 7 to 15").
+pub fn check_phone(phone: &str) -> Result<(), String> {
+    let digits = digits_of(phone).len();
+    if (7..=15).contains(&digits) {
+        Ok(())
+    } else {
+        Err(format!("has {digits} digits; a phone number has 7 to 15"))
+    }
+}
+
+/// The interview's time as written ("2026-11-26 14:00"), seen from `now`: `Err` says what is
+/// wrong, also where it is most likely mistyped ("is 366 days ago: is the year right?"):
+/// long before the call a profile is kept for, or more than a year ahead.
+pub fn read_interview_time(written: &str, now: NaiveDateTime) -> Result<NaiveDateTime, String> {
     const KEPT_FOR_DAYS: i64 = 60;
+    let at = INTERVIEW_FORMATS
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(written.trim(), f).ok())
+        .ok_or_else(|| "is not a date and time like \"2026-11-26 14:00\"".to_string())?;
     let days_ago = (now - at).num_days();
     if days_ago > KEPT_FOR_DAYS {
-        Some(format!("is {days_ago} days ago: is the year right? (the call follows the interview within a day)"))
+        Err(format!(
+            "is {days_ago} days ago: is the year right? (the call follows the interview within \
+             a day)"
+        ))
     } else if -days_ago > 366 {
-        Some(format!("is {} days away: is the year right?", -days_ago))
+        Err(format!("is {} days away: is the year right?", -days_ago))
     } else {
-        None
+        Ok(at)
     }
 }
 
@@ -270,10 +322,6 @@ fn digits_of(phone: &str) -> String {
     phone.chars().filter(char::is_ascii_digit).collect()
 }
 
-fn parse_interview_time(written: &str) -> Option<NaiveDateTime> {
-    INTERVIEW_FORMATS.iter().find_map(|f| NaiveDateTime::parse_from_str(written, f).ok())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,7 +331,7 @@ mod tests {
     }
 
     fn at(text: &str) -> NaiveDateTime {
-        parse_interview_time(text).unwrap()
+        NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap()
     }
 
     #[test]
@@ -315,6 +363,30 @@ skill = "  "
         assert_eq!(profile.company, None);
         assert_eq!(profile.qualifications.len(), 1, "the blank one is dropped");
         assert_eq!(profile.wish_i_had_said, ["I speak Spanish"]);
+    }
+
+    #[test]
+    fn a_profile_written_out_reads_back_the_same_with_its_explanations() {
+        let profile = Profile {
+            name: Some("Dana \"DJ\" Reed".into()),
+            phone: Some("(617) 555-0142".into()),
+            job_title: Some("Marketing Coordinator".into()),
+            company: None,
+            interviewer: Some("Ms. Carter".into()),
+            interview_at: Some(at("2026-11-26 14:00")),
+            qualifications: vec![
+                Qualification {
+                    skill: "PMP certification".into(),
+                    need: Some("the launch".into()),
+                },
+                Qualification { skill: "email marketing".into(), need: None },
+            ],
+            wish_i_had_said: vec!["I speak Spanish".into()],
+        };
+        let text = profile.file_text();
+        assert_eq!(parse(&text).unwrap(), profile);
+        assert!(text.starts_with("# Your callcoach profile"), "the explanations are kept");
+        assert_eq!(parse(&Profile::default().file_text()).unwrap(), Profile::default());
     }
 
     #[test]

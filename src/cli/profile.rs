@@ -2,10 +2,11 @@
 //! from it.
 
 use std::fmt::Write as _;
+use std::io::{BufRead, IsTerminal};
 
 use clap::Subcommand;
 
-use callcoach::profile::{Profile, ProfileError};
+use callcoach::profile::{Profile, ProfileError, Qualification};
 
 use super::analyze::print;
 use super::{Failure, Kind, ProfileArgs};
@@ -14,10 +15,15 @@ use super::{Failure, Kind, ProfileArgs};
 pub enum ProfileCommand {
     /// Write a profile to fill in: your name and number, the job, the interviewer, when the
     /// interview was, your qualifications. It makes every check personal.
+    /// On a terminal it asks its questions one by one; elsewhere, or with --template, it
+    /// writes the commented template to fill in with a text editor.
     Init {
-        /// Replace an existing profile with the empty template.
+        /// Replace an existing profile.
         #[arg(long)]
         force: bool,
+        /// Write the empty template even on a terminal, instead of asking.
+        #[arg(long)]
+        template: bool,
         #[command(flatten)]
         profile: ProfileArgs,
     },
@@ -30,18 +36,35 @@ pub enum ProfileCommand {
 
 pub fn run(command: ProfileCommand) -> Result<(), Failure> {
     match command {
-        ProfileCommand::Init { force, profile } => {
+        ProfileCommand::Init { force, template, profile } => {
             let path = profile.path().ok_or_else(no_home)?;
-            Profile::write_template(&path, force).map_err(|e| match e {
-                ProfileError::Exists { .. } => Failure::new(Kind::Runtime, e)
-                    .hint("edit it, or start again from the empty template with --force"),
+            let exists = |e: ProfileError| match e {
+                ProfileError::Exists { .. } => {
+                    Failure::new(Kind::Runtime, e).hint("edit it, or start again with --force")
+                }
                 _ => Failure::new(Kind::Runtime, e),
-            })?;
+            };
+            let on_a_terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+            if template || !on_a_terminal {
+                Profile::write_template(&path, force).map_err(exists)?;
+                return print(&format!(
+                    "Wrote {}: fill it in with any text editor. From now on `analyze`, `record` \
+                     and `check` judge against it (--no-profile judges without it), and \
+                     `callcoach script` writes your call from it.\n",
+                    path.display()
+                ));
+            }
+            if path.exists() && !force {
+                return Err(exists(ProfileError::Exists { path }));
+            }
+            let profile = ask_for_profile()?;
+            profile.write(&path, force).map_err(exists)?;
             print(&format!(
-                "Wrote {}: fill it in with any text editor. From now on `analyze`, `record` and \
-                 `check` judge against it (--no-profile judges without it), and `callcoach \
-                 script` writes your call from it.\n",
-                path.display()
+                "\nWrote {}\n{}From now on `analyze`, `record` and `check` judge against it, and \
+                 `callcoach script` writes your call from it. Change it with any text editor, or \
+                 run `callcoach profile init --force` again.\n",
+                path.display(),
+                describe("", &profile).trim_start_matches('\n')
             ))
         }
         ProfileCommand::Show { profile: args } => {
@@ -52,6 +75,88 @@ pub fn run(command: ProfileCommand) -> Result<(), Failure> {
                     "No profile at {}: write one with `callcoach profile init`.\n",
                     path.display()
                 )),
+            }
+        }
+    }
+}
+
+/// Asks the profile's questions on the terminal, one by one, again where an answer cannot be
+/// right; an empty answer leaves a field empty (not checked).
+fn ask_for_profile() -> Result<Profile, Failure> {
+    let mut ask = Asker { lines: std::io::stdin().lock().lines() };
+    anstream::eprintln!(
+        "Your profile makes callcoach's checks personal. Answer what you know; press Enter to \
+         leave a question empty."
+    );
+    let mut profile = Profile {
+        name: ask.text("Your name, as you say it on the phone (e.g. Dana Reed)")?,
+        interviewer: ask.text("The interviewer, as you address them (e.g. Ms. Carter)")?,
+        company: ask.text("The company")?,
+        job_title: ask.text("The job title, as the employer named it")?,
+        ..Profile::default()
+    };
+    let now = chrono::Local::now().naive_local();
+    profile.interview_at = ask.checked(
+        "When the interview began (e.g. 2026-11-26 14:00, your local time)",
+        |written| callcoach::profile::read_interview_time(written, now),
+    )?;
+    profile.phone = ask.checked("The number to call you back on", |written| {
+        callcoach::profile::check_phone(written).map(|()| written.to_string())
+    })?;
+    anstream::eprintln!(
+        "Your qualifications for this job, one at a time, with the need of theirs each answers \
+         (Enter on an empty line when done)."
+    );
+    while let Some(skill) =
+        ask.text(&format!("Qualification {}", profile.qualifications.len() + 1))?
+    {
+        let need = ask.text("  the employer's need it answers")?;
+        profile.qualifications.push(Qualification { skill, need });
+    }
+    anstream::eprintln!("Anything you wish you had said in the interview (Enter when done).");
+    while let Some(wish) = ask.text("Wish")? {
+        profile.wish_i_had_said.push(wish);
+    }
+    Ok(profile)
+}
+
+/// Questions on the terminal, answers from stdin.
+struct Asker<R: BufRead> {
+    lines: std::io::Lines<R>,
+}
+
+impl<R: BufRead> Asker<R> {
+    /// The answer, trimmed; `None` for an empty one or when stdin ends.
+    fn text(&mut self, question: &str) -> Result<Option<String>, Failure> {
+        anstream::eprint!("{question}: ");
+        match self.lines.next() {
+            None => {
+                anstream::eprintln!();
+                Ok(None)
+            }
+            Some(line) => {
+                let line = line.map_err(|e| {
+                    Failure::new(Kind::Runtime, e).context("cannot read the answer")
+                })?;
+                let line = line.trim();
+                Ok((!line.is_empty()).then(|| line.to_string()))
+            }
+        }
+    }
+
+    /// The answer as `read` takes it, asked again with what is wrong until it reads.
+    fn checked<T>(
+        &mut self,
+        question: &str,
+        read: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<Option<T>, Failure> {
+        loop {
+            let Some(answer) = self.text(question)? else { return Ok(None) };
+            match read(&answer) {
+                Ok(value) => return Ok(Some(value)),
+                Err(problem) => anstream::eprintln!(
+                    "  \"{answer}\" {problem}. Try again, or press Enter to skip."
+                ),
             }
         }
     }

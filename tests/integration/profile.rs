@@ -9,7 +9,9 @@ use predicates::prelude::*;
 use predicates::str::contains;
 
 use crate::judgement::{render, Channel};
-use crate::support::{callcoach, model, Report, VOICEMAIL_ELEMENTS};
+use crate::support::{
+    callcoach, callcoach_process, model, on_a_terminal, Report, VOICEMAIL_ELEMENTS,
+};
 
 const DANA: &str = r#"version = 1
 name = "Dana Reed"
@@ -102,6 +104,72 @@ fn profile_init_writes_a_private_template_once() {
         .assert()
         .success()
         .stdout(contains("job title        (empty: not checked)"));
+}
+
+#[test]
+fn profile_init_on_a_terminal_asks_one_question_at_a_time_and_again_when_wrong() {
+    let home = tempfile::tempdir().unwrap();
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    let answers = [
+        "Dana Reed",
+        "Ms. Carter",
+        "",
+        "Marketing Coordinator",
+        "last Tuesday",
+        &format!("{today} 09:30"),
+        "555",
+        "617-555-0142",
+        "PMP certification",
+        "the spring launch",
+        "email marketing",
+        "",
+        "",
+        "I also speak Spanish",
+        "",
+    ];
+    let mut init = callcoach_process(home.path());
+    init.args(["profile", "init"]);
+    let output = on_a_terminal(&init)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            for answer in answers {
+                writeln!(stdin, "{answer}")?;
+            }
+            child.wait_with_output()
+        })
+        .unwrap();
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{shown}");
+    assert!(shown.contains("\"last Tuesday\" is not a date and time"), "{shown}");
+    assert!(shown.contains("\"555\" has 3 digits; a phone number has 7 to 15"), "{shown}");
+    assert!(shown.contains("Wrote "), "{shown}");
+
+    let path = default_profile(home.path());
+    assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    let written = fs::read_to_string(&path).unwrap();
+    assert!(written.starts_with("# Your callcoach profile"), "the explanations stay: {written}");
+    let show = callcoach(home.path()).args(["profile", "show"]).output().unwrap();
+    let show = String::from_utf8(show.stdout).unwrap();
+    for line in [
+        "name             Dana Reed",
+        "phone            617-555-0142",
+        "job title        Marketing Coordinator",
+        "company          (empty: not checked)",
+        "interviewer      Ms. Carter",
+        "qualifications   PMP certification (for the spring launch); email marketing",
+        "wish I had said  I also speak Spanish",
+    ] {
+        assert!(show.contains(line), "{line:?} in {show}");
+    }
+
+    // Asked again, an existing profile is kept unless --force.
+    let again = on_a_terminal(&init).stdin(std::process::Stdio::null()).output().unwrap();
+    assert!(String::from_utf8_lossy(&again.stdout).contains("already exists"));
+    assert_eq!(fs::read_to_string(&path).unwrap(), written);
 }
 
 #[test]
