@@ -16,7 +16,7 @@ sox "$seeds/clip.wav" -e floating-point -c 2 "$seeds/float-stereo.wav"
 sox "$seeds/clip.wav" "$seeds/clip.flac"
 sox "$seeds/clip.wav" "$seeds/clip.ogg"
 head -c 4000 tests/fixtures/clip.mp3 > "$seeds/clip.mp3"
-cp tests/fixtures/clip.m4a tests/fixtures/tone.opus "$seeds/"
+cp tests/fixtures/clip.m4a tests/fixtures/clip.opus tests/fixtures/clip.webm "$seeds/"
 # -rss_limit_mb: an input must not make the decoder hold more than an hour's output would.
 # -malloc_limit_mb is higher: symphonia's MP4 reader allocates a packet at the size the sample
 # table gives (up to 4 GB) before reading it; zero-filled and never touched, it costs address

@@ -23,8 +23,8 @@ use super::{Failure, JudgeArgs, Kind, TranscribeArgs};
 
 #[derive(Debug, clap::Args)]
 pub struct AnalyzeArgs {
-    /// Recordings of rehearsed calls: WAV, MP3, M4A (AAC), Ogg Vorbis or FLAC, any rate and
-    /// channel count, up to 60 minutes.
+    /// Recordings of rehearsed calls: WAV, MP3, M4A (AAC), Ogg (Vorbis or Opus voice notes),
+    /// WebM or FLAC, any rate and channel count, up to 60 minutes.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// Print one JSON document per file on stdout instead of the report (format in the README).
@@ -189,8 +189,8 @@ pub fn call_window(checklist: &Checklist) -> Option<CallWindow> {
 fn input_failure(error: AudioError) -> Failure {
     let hint = match &error {
         AudioError::Unsupported { .. } => Some(
-            "callcoach reads WAV, MP3, M4A (AAC), Ogg Vorbis and FLAC; convert other audio \
-             first, e.g. `ffmpeg -i take.webm take.wav`",
+            "callcoach reads WAV, MP3, M4A (AAC), Ogg Vorbis, Opus, WebM and FLAC; convert \
+             other audio first, e.g. `ffmpeg -i take.amr take.wav`",
         ),
         AudioError::TooLong { .. } => {
             Some("cut the rehearsal out, e.g. `sox long.wav take.wav trim 0 5:00`")

@@ -1,16 +1,21 @@
-//! MP3, M4A (AAC), Ogg Vorbis and FLAC through symphonia: the formats phones and screen
-//! recorders save voice in.
+//! MP3, M4A (AAC), Ogg (Vorbis or Opus), WebM (Opus or Vorbis) and FLAC through symphonia:
+//! the formats phones, voice-note apps, browsers and screen recorders save voice in. Opus is
+//! decoded by libopus, which symphonia 0.5 lacks.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
+use std::sync::OnceLock;
 use symphonia::core::audio::SampleBuffer;
-use symphonia::core::codecs::{CodecType, DecoderOptions, CODEC_TYPE_ALAC, CODEC_TYPE_OPUS};
+
+use symphonia::core::codecs::{CodecRegistry, CodecType, Decoder, DecoderOptions, CODEC_TYPE_ALAC};
 use symphonia::core::errors::Error;
 use symphonia::core::formats::{FormatOptions, FormatReader};
 use symphonia::core::io::MediaSourceStream;
-use symphonia::default::formats::{AdtsReader, FlacReader, IsoMp4Reader, MpaReader, OggReader};
+use symphonia::default::formats::{
+    AdtsReader, FlacReader, IsoMp4Reader, MkvReader, MpaReader, OggReader,
+};
 
 use super::{damaged, unreadable, unsupported, Sink};
 use crate::audio::{AudioError, Samples};
@@ -25,6 +30,8 @@ pub(super) enum Format {
     Mp4,
     Ogg,
     Flac,
+    /// WebM (what browsers record) and Matroska.
+    Matroska,
 }
 
 pub(super) fn decode(path: &Path, mut file: File, format: Format) -> Result<Samples, AudioError> {
@@ -34,16 +41,20 @@ pub(super) fn decode(path: &Path, mut file: File, format: Format) -> Result<Samp
     let stream = MediaSourceStream::new(Box::new(file), Default::default());
     // Gapless: the encoder's priming and padding are cut, so times match the original take.
     let options = FormatOptions { enable_gapless: true, ..Default::default() };
-    let reader: Result<Box<dyn FormatReader>, Error> = match format {
-        Format::Mp3 => MpaReader::try_new(stream, &options).map(|r| Box::new(r) as _),
-        Format::Adts => AdtsReader::try_new(stream, &options).map(|r| Box::new(r) as _),
-        Format::Mp4 => IsoMp4Reader::try_new(stream, &options).map(|r| Box::new(r) as _),
-        Format::Ogg => OggReader::try_new(stream, &options).map(|r| Box::new(r) as _),
-        Format::Flac => FlacReader::try_new(stream, &options).map(|r| Box::new(r) as _),
-    };
+    let reader = quietly_catching_panics(|| -> Result<Box<dyn FormatReader>, Error> {
+        match format {
+            Format::Mp3 => MpaReader::try_new(stream, &options).map(|r| Box::new(r) as _),
+            Format::Adts => AdtsReader::try_new(stream, &options).map(|r| Box::new(r) as _),
+            Format::Mp4 => IsoMp4Reader::try_new(stream, &options).map(|r| Box::new(r) as _),
+            Format::Ogg => OggReader::try_new(stream, &options).map(|r| Box::new(r) as _),
+            Format::Flac => FlacReader::try_new(stream, &options).map(|r| Box::new(r) as _),
+            Format::Matroska => MkvReader::try_new(stream, &options).map(|r| Box::new(r) as _),
+        }
+    })
+    .map_err(|_| damaged(path, "its container's structure is broken"))?;
     let mut reader = reader.map_err(|e| error(path, e))?;
 
-    let codecs = symphonia::default::get_codecs();
+    let codecs = codecs();
     let Some(track) =
         reader.tracks().iter().find(|t| codecs.get_codec(t.codec_params.codec).is_some())
     else {
@@ -58,14 +69,42 @@ pub(super) fn decode(path: &Path, mut file: File, format: Format) -> Result<Samp
     // The sink is made at the first decoded packet: only then are the rate and channels known
     // for certain.
     let mut sink: Option<Sink<'_>> = None;
+    // symphonia's Matroska reader panics on some files cut short (a browser tab that closed
+    // mid-recording leaves one): what was decoded before is kept, as for any take cut short.
+    let decoded = quietly_catching_panics(|| {
+        decode_packets(
+            path,
+            reader.as_mut(),
+            decoder.as_mut(),
+            track_id,
+            params.n_frames,
+            &mut sink,
+        )
+    });
+    match (decoded, sink) {
+        (Ok(Ok(())) | Err(_), Some(sink)) => sink.finish(),
+        (Ok(Err(e)), _) => Err(e),
+        (_, None) => Err(damaged(path, "none of its audio could be decoded")),
+    }
+}
+
+/// Decodes `track`'s packets into the sink, made at the first packet decoded.
+fn decode_packets<'a>(
+    path: &'a Path,
+    reader: &mut dyn FormatReader,
+    decoder: &mut dyn Decoder,
+    track_id: u32,
+    frames: Option<u64>,
+    sink: &mut Option<Sink<'a>>,
+) -> Result<(), AudioError> {
     let mut buffer: Option<SampleBuffer<f32>> = None;
     loop {
         let packet = match reader.next_packet() {
             Ok(packet) => packet,
             // The end of the stream, or of what a download or a dying recorder left of it:
             // what is there is usable, as with a WAV cut short.
-            Err(Error::IoError(_) | Error::ResetRequired) => break,
-            Err(Error::DecodeError(_)) if sink.is_some() => break,
+            Err(Error::IoError(_) | Error::ResetRequired) => return Ok(()),
+            Err(Error::DecodeError(_)) if sink.is_some() => return Ok(()),
             Err(e) => return Err(error(path, e)),
         };
         if packet.track_id() != track_id {
@@ -79,14 +118,14 @@ pub(super) fn decode(path: &Path, mut file: File, format: Format) -> Result<Samp
         };
         let spec = *decoded.spec();
         let channels = spec.channels.count();
-        let sink = match &mut sink {
+        let sink = match sink {
             Some(sink) => {
                 if channels != sink.channels() || spec.rate != sink.rate {
                     return Err(damaged(path, "its sample rate or channels change midway"));
                 }
                 sink
             }
-            None => sink.insert(Sink::new(path, spec.rate, channels, params.n_frames)?),
+            None => sink.insert(Sink::new(path, spec.rate, channels, frames)?),
         };
         let capacity = decoded.capacity() as u64;
         let buffer = match &mut buffer {
@@ -98,10 +137,16 @@ pub(super) fn decode(path: &Path, mut file: File, format: Format) -> Result<Samp
             sink.add(sample)?;
         }
     }
-    match sink {
-        Some(sink) => sink.finish(),
-        None => Err(damaged(path, "none of its audio could be decoded")),
-    }
+}
+
+/// Runs `work`, turning a panic into `Err` without the panic message on stderr: a user sees
+/// one sentence about the file, never a library's internals.
+fn quietly_catching_panics<T>(work: impl FnOnce() -> T) -> std::thread::Result<T> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+    std::panic::set_hook(hook);
+    result
 }
 
 /// symphonia 0.5 allocates each FLAC Vorbis comment at the length the file gives, up to
@@ -156,15 +201,26 @@ fn comment_lengths_fit(block: &[u8]) -> bool {
     walk(block).is_some()
 }
 
+/// symphonia's decoders, and libopus's for Opus.
+fn codecs() -> &'static CodecRegistry {
+    static CODECS: OnceLock<CodecRegistry> = OnceLock::new();
+    CODECS.get_or_init(|| {
+        let mut codecs = CodecRegistry::new();
+        symphonia::default::register_enabled_codecs(&mut codecs);
+        codecs.register_all::<symphonia_adapter_libopus::OpusDecoder>();
+        codecs
+    })
+}
+
 fn unknown_codec(codec: Option<CodecType>) -> String {
     let name = match codec {
         None => return "it holds no audio track".to_string(),
-        Some(CODEC_TYPE_OPUS) => "Opus",
         Some(CODEC_TYPE_ALAC) => "Apple Lossless",
         Some(_) => "a codec",
     };
     format!(
-        "its audio is {name}, which callcoach cannot decode (it decodes MP3, AAC, Vorbis and FLAC)"
+        "its audio is {name}, which callcoach cannot decode (it decodes MP3, AAC, Vorbis, Opus \
+         and FLAC)"
     )
 }
 

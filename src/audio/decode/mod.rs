@@ -98,9 +98,7 @@ impl Container {
             _ if at(0, b"FORM") && (at(8, b"AIFF") || at(8, b"AIFC")) => {
                 Container::Other("it is AIFF audio, which callcoach cannot read")
             }
-            [0x1A, 0x45, 0xDF, 0xA3, ..] => {
-                Container::Other("it is WebM or Matroska, which callcoach cannot read")
-            }
+            [0x1A, 0x45, 0xDF, 0xA3, ..] => Container::Compressed(Format::Matroska),
             _ if at(0, b"#!AMR") => {
                 Container::Other("it is AMR audio, which callcoach cannot read")
             }
@@ -372,7 +370,8 @@ mod tests {
             matches!(Container::sniff(b"FORM\0\0\0\0AIFF"), Container::Other(what) if what.contains("AIFF"))
         );
         assert!(
-            matches!(Container::sniff(&[0x1A, 0x45, 0xDF, 0xA3, 0x9F]), Container::Other(what) if what.contains("WebM"))
+            Container::sniff(&[0x1A, 0x45, 0xDF, 0xA3, 0x9F])
+                == Container::Compressed(Format::Matroska)
         );
         assert!(
             matches!(Container::sniff(&[0, 1, 2, 3, 0xFE]), Container::Other(what) if what.contains("not audio"))
