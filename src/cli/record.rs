@@ -70,7 +70,7 @@ pub fn run(args: RecordArgs) -> Result<(), Failure> {
     // Before the model loads and long before anyone speaks: a take that cannot be saved is
     // not recorded.
     take::check_savable(&path).map_err(unsavable)?;
-    let transcriber = load_transcriber(&args.transcribe, progress)?;
+    let transcriber = load_transcriber(&args.transcribe, &checklist, progress)?;
     let enter_stops = std::io::stdin().is_terminal();
     let (stop, entered) = stop_requests(enter_stops)?;
     let options = RecordOptions {

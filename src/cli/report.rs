@@ -72,7 +72,7 @@ pub fn run(args: ReportArgs) -> Result<(), Failure> {
             let progress = Progress::new(args.quiet || args.json);
             let checklist = args.judge.checklist()?;
             let saving = Saving::open(args.no_save)?;
-            let transcriber = load_transcriber(&args.transcribe, progress)?;
+            let transcriber = load_transcriber(&args.transcribe, &checklist, progress)?;
             let (report, samples) =
                 analyze_file(&file, &transcriber, &checklist, args.judge.mode(), progress)?;
             let this = saving.save(&report, &file, MadeBy::User)?;

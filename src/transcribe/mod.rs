@@ -107,6 +107,9 @@ pub struct WhisperOptions {
     /// was heard) it is decoded after. Fewer saves memory and time on long takes, but the
     /// filler prompt drops out sooner and later windows lose their "um"s (README, "Speed").
     pub previous_text_tokens: usize,
+    /// Words the speaker is expected to say (names, the job title, the number, from the
+    /// profile), told to Whisper before the filler prompt so that it spells them as they are.
+    pub expected_words: Option<String>,
 }
 
 impl Default for WhisperOptions {
@@ -118,6 +121,7 @@ impl Default for WhisperOptions {
             audio_ctx: 0,
             // Whisper's own: half the decoder's 448-token context.
             previous_text_tokens: 224,
+            expected_words: None,
         }
     }
 }
@@ -206,7 +210,10 @@ impl WhisperTranscriber {
         // Whisper writes fluent text and leaves out "um"s and "uh"s; a prompt that holds them
         // makes it keep them (measured in the README, "How you said it"), and the delivery
         // report counts them. Longer prompts kept a few more but cut a sample's last sentence.
-        params.set_initial_prompt(FILLER_PROMPT);
+        match &self.options.expected_words {
+            Some(words) => params.set_initial_prompt(&format!("{words} {FILLER_PROMPT}")),
+            None => params.set_initial_prompt(FILLER_PROMPT),
+        }
         params.set_n_max_text_ctx(self.options.previous_text_tokens as i32);
         params
     }
