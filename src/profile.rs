@@ -404,6 +404,21 @@ skill = "  "
     }
 
     #[test]
+    fn whisper_is_told_the_words_it_cannot_guess_and_nothing_for_an_empty_profile() {
+        let profile = parse(
+            "version = 1\nname = \"Siobhan Nakamura\"\nphone = \"312-555-0187\"\n\
+             job_title = \"Dispatch Coordinator\"\ninterviewer = \"Mr. Okonkwo\"\n\
+             [[qualifications]]\nskill = \"route planning\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            profile.expected_words().as_deref(),
+            Some("Siobhan Nakamura, Mr. Okonkwo, Dispatch Coordinator, route planning, 312-555-0187.")
+        );
+        assert_eq!(Profile::default().expected_words(), None);
+    }
+
+    #[test]
     fn mistakes_are_named_with_their_line() {
         let error = |text: &str| parse(text).unwrap_err().to_string();
         assert_eq!(
