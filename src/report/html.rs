@@ -50,8 +50,8 @@ pub fn render(page: &Page) -> String {
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>callcoach: {} ({}/100)</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n",
-        Escaped(&report.file),
+         <title>{} — {}/100 — callcoach</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n",
+        Escaped(&take_name(page)),
         report.score
     );
     let numbers = element_numbers(report);
@@ -135,9 +135,24 @@ fn band(score: u32) -> (&'static str, &'static str) {
     }
 }
 
+/// What the take was: "Call, Wed 2 Dec 14:05, take 3 of the day" where it is in the history,
+/// else its mode and file name.
+fn take_name(page: &Page) -> String {
+    match page.this.and_then(|id| page.history.iter().find(|r| r.id == id)) {
+        Some(this) => this.name(page.history),
+        None => {
+            let report = page.report;
+            let file = report.file.rsplit('/').next().unwrap_or(&report.file);
+            let mode = report.mode.to_string();
+            let mode = mode[..1].to_uppercase() + &mode[1..];
+            format!("{mode} rehearsal: {file}")
+        }
+    }
+}
+
 fn header(out: &mut String, page: &Page) {
     let report = page.report;
-    let name = report.file.rsplit('/').next().unwrap_or(&report.file);
+    let name = take_name(page);
     let detected = if report.mode_detected { " (told from what you said)" } else { "" };
     let length = match report.duration_s {
         Some(duration_s) => clock(duration_s),
@@ -145,18 +160,14 @@ fn header(out: &mut String, page: &Page) {
     };
     let _ = write!(
         out,
-        "<header>\n<h1>Rehearsal: {}</h1>\n<p class=\"meta\">{}{detected} · {length} · {} words",
-        Escaped(name),
+        "<header>\n<h1>{}</h1>\n<p class=\"meta\">{}{detected} · {length} · {} words",
+        Escaped(&name),
         report.mode,
         report.words.len()
     );
     if let Some(this) = page.this.and_then(|id| page.history.iter().find(|r| r.id == id)) {
-        let _ = write!(
-            out,
-            " · rehearsal {} of your history, {}",
-            this.id,
-            this.at.with_timezone(&Local).format("%Y-%m-%d %H:%M")
-        );
+        let file = report.file.rsplit('/').next().unwrap_or(&report.file);
+        let _ = write!(out, " · rehearsal {} of your history · {}", this.id, Escaped(file));
     }
     out.push_str("</p>\n</header>\n<section class=\"scores\" aria-label=\"Scores\">\n");
     for (id, what, score) in [
@@ -650,10 +661,16 @@ fn history_chart(out: &mut String, history: &[Rehearsal], this: Option<u64>) {
             y(score) + 4.0
         );
     }
-    // Every label when they fit, otherwise every few.
-    let label_every = shown.len().div_ceil(12);
+    // As many labels as fit side by side, the last always; one that would touch the last is
+    // left out. A label is about 7.5 units a character at this size, plus a gap.
+    let widest = shown.iter().map(|r| r.id.to_string().len() + 1).max().unwrap_or(2);
+    let label_w = widest as f64 * 7.5 + 6.0;
+    let step = if shown.len() > 1 { x(1) - x(0) } else { label_w };
+    let label_every = (label_w / step).ceil().max(1.0) as usize;
+    let last = shown.len() - 1;
     for (i, rehearsal) in shown.iter().enumerate() {
-        if i % label_every == 0 || i == shown.len() - 1 {
+        let room_before_last = x(last) - x(i) >= label_w;
+        if (i % label_every == 0 && room_before_last) || i == last {
             let _ = write!(
                 out,
                 "<text x=\"{:.1}\" y=\"192\" font-size=\"13\" text-anchor=\"middle\">#{}</text>",
@@ -807,5 +824,42 @@ mod tests {
         assert_eq!(html.matches("<circle class=\"take").count(), 3);
         assert!(html.contains("<circle class=\"take this\" data-id=\"2\" data-score=\"70\""));
         assert!(html.contains("this take: 70"));
+    }
+
+    #[test]
+    fn chart_labels_never_overlap_and_the_page_is_named_by_what_the_take_was() {
+        let report = sample_report();
+        let at = chrono::Utc::now();
+        for takes in [2_u64, 12, 13, 14, 19, 20, 25] {
+            let history: Vec<Rehearsal> = (0..takes)
+                .map(|i| Rehearsal {
+                    id: 100 + i,
+                    at: at - chrono::Duration::minutes((takes - i) as i64),
+                    recording: "/take.wav".into(),
+                    recorded_by_callcoach: false,
+                    report: Report { score: (i * 7 % 100) as u32, ..report.clone() },
+                })
+                .collect();
+            let this = history.last().unwrap().id;
+            let html =
+                render(&Page { report: &report, audio: None, history: &history, this: Some(this) });
+            let xs: Vec<f64> = html
+                .match_indices("<text x=\"")
+                .filter(|(i, _)| {
+                    html[*i..].contains("y=\"192\"") && html[*i..].find("y=\"192\"").unwrap() < 40
+                })
+                .map(|(i, m)| {
+                    let rest = &html[i + m.len()..];
+                    rest[..rest.find('"').unwrap()].parse().unwrap()
+                })
+                .collect();
+            assert!(xs.len() >= 2, "{takes}: {xs:?}");
+            // "#119" at 13 units is about 30 units wide.
+            assert!(xs.windows(2).all(|w| w[1] - w[0] >= 30.0), "{takes} takes: labels at {xs:?}");
+            let name = history.last().unwrap().name(&history);
+            assert!(name.starts_with("Call, ") && name.contains(" of the day"), "{name}");
+            assert!(html.contains(&format!("<title>{name} — ")), "the title names the take");
+            assert!(html.contains(&format!("<h1>{name}</h1>")));
+        }
     }
 }

@@ -253,10 +253,11 @@ fn a_rehearsal_from_the_history_gets_its_page_with_or_without_its_recording() {
         (fs::read_to_string(&out).unwrap(), stderr)
     };
     let (latest, _) = page(&[]);
-    assert!(latest.contains("<h1>Rehearsal: complete-call.wav</h1>"));
+    assert!(latest.contains(", take 2 of the day</h1>"), "named by what it was");
+    assert!(latest.contains("<h1>Call, ") && latest.contains("· complete-call.wav</p>"));
     assert!(latest.contains("<circle class=\"take this\" data-id=\"2\""));
     let (first, _) = page(&["1"]);
-    assert!(first.contains("<h1>Rehearsal: take.wav</h1>"));
+    assert!(first.contains("<h1>Voicemail, ") && first.contains(", take 1 of the day</h1>"));
     assert!(first.contains("data-element=\"phone_number\""), "a voicemail's own elements");
     assert!(first.contains("<audio id=\"audio\""), "the recording, decoded again");
     assert!(first.contains("<circle class=\"take this\" data-id=\"1\""));
