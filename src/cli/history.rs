@@ -24,6 +24,7 @@ use anstyle::{AnsiColor, Style};
 use chrono::Local;
 use serde::Serialize;
 
+use callcoach::checklist::Mode;
 use callcoach::history::trend::{sparkline, Trend};
 use callcoach::history::{
     self, Fate, Forgotten, History, HistoryError, MadeBy, Rehearsal, Selection,
@@ -79,19 +80,52 @@ pub fn run(args: HistoryArgs) -> Result<(), Failure> {
     let rehearsals = history.rehearsals().map_err(failure)?;
     let shown = &rehearsals[rehearsals.len().saturating_sub(args.last)..];
     let trend = Trend::of(shown);
+    // Calls and voicemails are judged on different elements and brevity targets: each kind
+    // has its own trend.
+    let by_mode: Vec<ModeTrend> = Mode::ALL
+        .into_iter()
+        .filter_map(|mode| {
+            let of_mode: Vec<Rehearsal> =
+                shown.iter().filter(|r| r.report.mode == mode).cloned().collect();
+            (!of_mode.is_empty()).then(|| ModeTrend {
+                mode,
+                trend: Trend::of(&of_mode),
+                rehearsals: of_mode,
+            })
+        })
+        .collect();
     if args.json {
         #[derive(Serialize)]
         struct Document<'a> {
             version: u32,
             rehearsals: &'a [Rehearsal],
             trend: &'a Trend,
+            by_mode: Vec<ModeJson<'a>>,
         }
-        let document =
-            Document { version: history::FORMAT_VERSION, rehearsals: shown, trend: &trend };
+        #[derive(Serialize)]
+        struct ModeJson<'a> {
+            mode: Mode,
+            #[serde(flatten)]
+            trend: &'a Trend,
+        }
+        let by_mode = by_mode.iter().map(|m| ModeJson { mode: m.mode, trend: &m.trend }).collect();
+        let document = Document {
+            version: history::FORMAT_VERSION,
+            rehearsals: shown,
+            trend: &trend,
+            by_mode,
+        };
         let json = serde_json::to_string(&document).expect("the history always serialises");
         return print(&(json + "\n"));
     }
-    print(&table(shown, rehearsals.len(), &trend))
+    print(&table(shown, rehearsals.len(), &by_mode))
+}
+
+/// The rehearsals of one kind among those shown, and their trend.
+struct ModeTrend {
+    mode: Mode,
+    rehearsals: Vec<Rehearsal>,
+    trend: Trend,
 }
 
 /// Asks on the terminal whether to forget every rehearsal; without a terminal to ask on,
@@ -207,7 +241,7 @@ fn forgotten_text(forgotten: &[Forgotten]) -> String {
 }
 
 /// The rehearsals as a table, then the trend, the best take and the element most missed.
-fn table(shown: &[Rehearsal], total: usize, trend: &Trend) -> String {
+fn table(shown: &[Rehearsal], total: usize, by_mode: &[ModeTrend]) -> String {
     let bold = Style::new().bold();
     let dim = Style::new().dimmed();
     let good = AnsiColor::Green.on_default().bold();
@@ -277,26 +311,39 @@ fn table(shown: &[Rehearsal], total: usize, trend: &Trend) -> String {
     let _ = writeln!(out, "  {dim}checklist: {}{dim:#}", legend.join(", "));
     out.push('\n');
 
-    let scores: Vec<u32> = shown.iter().map(|r| r.report.score).collect();
-    let (first, last) = (scores[0], scores[scores.len() - 1]);
-    let _ = writeln!(out, "{bold}Trend{bold:#}  {}  {first} → {last}", sparkline(&scores));
-    if let Some(best) = trend.best.and_then(|id| shown.iter().find(|r| r.id == id)) {
-        let _ = writeln!(
-            out,
-            "{bold}Best{bold:#}   rehearsal {}: {}/100 on {}",
-            best.id,
-            best.report.score,
-            best.at.with_timezone(&Local).format("%Y-%m-%d %H:%M")
-        );
-    }
-    if let Some(missed) = &trend.most_missed {
-        let _ = writeln!(
-            out,
-            "\nYou missed \"{}\" in {} of your last {} takes.",
-            missed.label, missed.missed, missed.takes
-        );
-        if let Some(tip) = &missed.tip {
-            let _ = writeln!(out, "  Tip: {tip}");
+    for (i, kind) in by_mode.iter().enumerate() {
+        let (shown, trend) = (&kind.rehearsals, &kind.trend);
+        if i > 0 {
+            out.push('\n');
+        }
+        let title = match kind.mode {
+            Mode::Call => "Calls",
+            Mode::Voicemail => "Voicemails",
+        };
+        let scores: Vec<u32> = shown.iter().map(|r| r.report.score).collect();
+        let (first, last) = (scores[0], scores[scores.len() - 1]);
+        let _ = writeln!(out, "{bold}{title}{bold:#}  {}  {first} → {last}", sparkline(&scores));
+        if let Some(best) = trend.best.and_then(|id| shown.iter().find(|r| r.id == id)) {
+            let _ = writeln!(
+                out,
+                "  best: rehearsal {}, {}/100 on {}",
+                best.id,
+                best.report.score,
+                best.at.with_timezone(&Local).format("%Y-%m-%d %H:%M")
+            );
+        }
+        if let Some(missed) = &trend.most_missed {
+            let _ = writeln!(
+                out,
+                "  You missed \"{}\" in {} of your last {} {}.",
+                missed.label,
+                missed.missed,
+                missed.takes,
+                title.to_lowercase()
+            );
+            if let Some(tip) = &missed.tip {
+                let _ = writeln!(out, "  Tip: {tip}");
+            }
         }
     }
     out

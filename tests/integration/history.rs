@@ -18,6 +18,16 @@ struct History {
     version: u32,
     rehearsals: Vec<Rehearsal>,
     trend: Trend,
+    by_mode: Vec<ModeTrend>,
+}
+
+/// The trend of one kind of rehearsal: calls or voicemails.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModeTrend {
+    mode: String,
+    best: Option<u64>,
+    most_missed: Option<Missed>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -109,10 +119,11 @@ fn every_analysis_is_saved_and_the_history_shows_the_trend() {
         .stdout(predicate::str::is_match(r"\n +3  .* +0:22 +55  ✓✓✗✓✗✓ +missing-two.wav\n").unwrap())
         .stdout(contains("silence.wav").not())
         .stdout(contains("checklist: thanks, job title, qualifications, offer info, decision timeline, caller name"))
-        .stdout(contains("Trend  ▅█▅  55 → 55"))
-        .stdout(contains("Best   rehearsal 2: 100/100 on "))
-        .stdout(contains("You missed \"Recapped your qualifications\" in 2 of your last 3 takes."))
-        .stdout(contains("  Tip: Recap one or two"));
+        .stdout(contains("Calls  ▅█▅  55 → 55"))
+        .stdout(contains("  best: rehearsal 2, 100/100 on "))
+        .stdout(contains("  You missed \"Recapped your qualifications\" in 2 of your last 3 calls."))
+        .stdout(contains("  Tip: Recap one or two"))
+        .stdout(contains("Voicemails").not());
 
     let last = history_json(home.path(), &["--last", "1"]);
     assert_eq!((ids(&last), last.trend.best), (vec![3], Some(3)));
@@ -121,6 +132,22 @@ fn every_analysis_is_saved_and_the_history_shows_the_trend() {
         .assert()
         .success()
         .stdout(contains("Rehearsals (the last 2 of 3)"));
+
+    // A voicemail has its own trend beside the calls'.
+    analyze(home.path(), &[&sample("voicemail.wav")]).assert().success();
+    let history = history_json(home.path(), &[]);
+    let modes: Vec<(&str, Option<u64>)> =
+        history.by_mode.iter().map(|m| (m.mode.as_str(), m.best)).collect();
+    assert_eq!(modes, [("call", Some(2)), ("voicemail", Some(4))]);
+    assert!(history.by_mode[1].most_missed.is_none(), "one voicemail misses nothing twice");
+    callcoach(home.path())
+        .arg("history")
+        .assert()
+        .success()
+        .stdout(contains("Calls  ▅█▅  55 → 55"))
+        .stdout(
+            predicate::str::is_match(r"\nVoicemails  . +\d+ → \d+\n  best: rehearsal 4, ").unwrap(),
+        );
 }
 
 #[test]
