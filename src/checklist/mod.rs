@@ -4,7 +4,7 @@
 //!
 //! It is data, not code: a built-in TOML file (`default.toml` beside this module) that a user
 //! can replace with their own (`--checklist FILE`), or extend with a file that says
-//! `extends = "builtin"`. The format is documented in the README and in `default.toml`; the
+//! `extends = "builtin"`. The format is documented in docs/checks.md and in `default.toml`; the
 //! phrase language is in [`pattern`].
 
 pub mod pattern;

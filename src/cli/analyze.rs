@@ -27,7 +27,7 @@ pub struct AnalyzeArgs {
     /// WebM or FLAC, any rate and channel count, up to 60 minutes.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
-    /// Print one JSON document per file on stdout instead of the report (format in the README).
+    /// Print one JSON document per file on stdout instead of the report (format in docs/reference.md).
     #[arg(long)]
     json: bool,
     /// Show no progress.

@@ -18,7 +18,7 @@ pub struct CheckArgs {
     /// line; `-` reads standard input.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
-    /// Print one JSON document per file on stdout instead of the report (format in the README).
+    /// Print one JSON document per file on stdout instead of the report (format in docs/reference.md).
     #[arg(long)]
     json: bool,
     #[command(flatten)]

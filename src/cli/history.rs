@@ -40,7 +40,7 @@ pub struct HistoryArgs {
     /// Show the last N rehearsals.
     #[arg(long, value_name = "N", default_value_t = 10)]
     last: usize,
-    /// Print the rehearsals and their trend as one JSON document (format in the README).
+    /// Print the rehearsals and their trend as one JSON document (format in docs/progress.md).
     #[arg(long)]
     json: bool,
     /// Forget these rehearsals (ids as listed), or every one with --all, and delete the takes

@@ -100,7 +100,7 @@ pub struct JudgeArgs {
     /// they do not, or `auto` to tell from what was said.
     #[arg(long, value_enum, default_value_t = ModeArg::Auto)]
     mode: ModeArg,
-    /// A checklist file to judge against instead of the built-in one (see the README).
+    /// A checklist file to judge against instead of the built-in one (see docs/checks.md).
     #[arg(long, value_name = "FILE")]
     checklist: Option<PathBuf>,
     #[command(flatten)]
@@ -184,7 +184,7 @@ impl JudgeArgs {
         let checklist = match &self.checklist {
             None => Checklist::builtin(),
             Some(path) => Checklist::load(path).map_err(|e| {
-                Failure::new(Kind::Input, e).hint("the checklist format is described in the README")
+                Failure::new(Kind::Input, e).hint("the checklist format is described in docs/checks.md")
             })?,
         };
         let profile = if self.no_profile { None } else { self.profile.load_for_judging()? };

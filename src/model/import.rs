@@ -23,7 +23,7 @@ pub enum Quantization {
     /// 8-bit blocks: about 55% of the f16 size, transcribing as well in our measurements.
     Q8_0,
     /// 4-bit blocks: about 30% of the f16 size and a faster encoder, but tiny.en loses whole
-    /// sentences with it (README, "Speed"); for larger models.
+    /// sentences with it (docs/speed.md); for larger models.
     Q4_0,
 }
 

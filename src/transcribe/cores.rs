@@ -2,7 +2,7 @@
 //!
 //! whisper.cpp's threads meet at a barrier after every step of its graphs. A thread that waits
 //! there while the one it waits for has no core makes the whole take wait: beside a loop that
-//! kept one of two cores busy, two threads took 2.4 times as long as one (README, "Speed").
+//! kept one of two cores busy, two threads took 2.4 times as long as one (docs/speed.md).
 //! Between two transcriptions the watcher compares the CPU time the whole machine spent with
 //! what this process spent: the rest is other programs' load.
 

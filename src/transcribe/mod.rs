@@ -99,13 +99,13 @@ pub struct WhisperOptions {
     /// Threads to run; `None` runs one a core that other programs leave free, at most
     /// [`MOST_THREADS`], chosen again for each stretch heard.
     pub threads: Option<usize>,
-    /// Beams searched while decoding; 1 decodes greedily (what beams cost: README, "Speed").
+    /// Beams searched while decoding; 1 decodes greedily (what beams cost: docs/speed.md).
     pub beam_size: usize,
     /// The encoder's window in 20 ms frames, at most 1500 (30 s); 0 is the whole window.
     pub audio_ctx: usize,
     /// At most how many tokens of the text before a 30 s window (the filler prompt, then what
     /// was heard) it is decoded after. Fewer saves memory and time on long takes, but the
-    /// filler prompt drops out sooner and later windows lose their "um"s (README, "Speed").
+    /// filler prompt drops out sooner and later windows lose their "um"s (docs/speed.md).
     pub previous_text_tokens: usize,
     /// Words the speaker is expected to say (names, the job title, the number, from the
     /// profile), told to Whisper before the filler prompt so that it spells them as they are.
@@ -208,7 +208,7 @@ impl WhisperTranscriber {
         params.set_print_special(false);
         params.set_print_timestamps(false);
         // Whisper writes fluent text and leaves out "um"s and "uh"s; a prompt that holds them
-        // makes it keep them (measured in the README, "How you said it"), and the delivery
+        // makes it keep them (measured in docs/checks.md, "How you said it"), and the delivery
         // report counts them. Longer prompts kept a few more but cut a sample's last sentence.
         match &self.options.expected_words {
             Some(words) => params.set_initial_prompt(&format!("{words} {FILLER_PROMPT}")),

@@ -661,7 +661,7 @@ fn a_checklist_file_extends_the_builtin_one_or_is_refused_with_its_line() {
         .code(3)
         .stdout("")
         .stderr(contains("broken.toml: line 9: element \"enthusiasm\":"))
-        .stderr(contains("hint: the checklist format is described in the README"));
+        .stderr(contains("hint: the checklist format is described in docs/checks.md"));
 }
 
 /// The labelled training corpora judged by rules and meaning model together. The heads were
@@ -686,7 +686,7 @@ fn labelled_training_corpora_meet_their_floor() {
 }
 
 /// The held-back corpora, which no rule, head or threshold was tuned on. Their generalisation
-/// figure was measured once, on 2026-12-02 (the README's accuracy section); these floors sit
+/// figure was measured once, on 2026-12-02 (docs/accuracy.md); these floors sit
 /// just under it, to catch a regression, and are no measure of generalisation themselves.
 #[test]
 fn held_back_corpora_keep_their_regression_floor() {
@@ -701,7 +701,7 @@ fn held_back_corpora_keep_their_regression_floor() {
 
 /// The labelled corpora judged by the rules alone and by rules and model together, for
 /// `make accuracy`. The held-back corpus was measured once, before any tuning on it; every
-/// later figure there is a regression floor (see docs in the README's accuracy section).
+/// later figure there is a regression floor (see docs/accuracy.md).
 #[test]
 #[ignore = "tables for make accuracy"]
 fn judgement_tables() {
