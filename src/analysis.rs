@@ -273,9 +273,10 @@ fn judge<'a>(
         .collect();
     // The model reads the take only where it can change something: an element the rules
     // missed, a tick it may veto, or a take with so few points that it may be no rehearsal.
-    let (reading, meaning) = match &checklist.meaning {
+    let (reading, meaning) = match checklist.meaning.as_ref().map(|m| m.get()) {
         None => (None, MeaningUse::Absent),
-        Some(model) => {
+        Some(Err(why)) => (None, MeaningUse::Failed(why.to_string())),
+        Some(Ok(model)) => {
             let heads = &model.heads;
             let rule_ticks = ruled.iter().filter(|r| r.heard.is_some()).count();
             let needed = rule_ticks <= MOST_POINTS_OF_NO_REHEARSAL

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::meaning::Meaning;
+use crate::meaning::MeaningModel;
 use crate::profile::Profile;
 
 pub use pattern::{phone_number, Lexicon, Match, Pattern, PatternError, Token};
@@ -70,7 +70,7 @@ pub struct Checklist {
     /// The user's profile, which makes some elements personal; `None` judges generically.
     pub personal: Option<Personal>,
     /// The meaning model that judges beside the phrases; `None` judges by the rules alone.
-    pub meaning: Option<Arc<Meaning>>,
+    pub meaning: Option<Arc<MeaningModel>>,
     call: Rules,
     voicemail: Rules,
 }
@@ -474,7 +474,7 @@ impl Checklist {
     }
 
     /// The checklist judged by the meaning model beside its rules (see [`crate::meaning`]).
-    pub fn with_meaning(mut self, meaning: Arc<Meaning>) -> Self {
+    pub fn with_meaning(mut self, meaning: Arc<MeaningModel>) -> Self {
         self.meaning = Some(meaning);
         self
     }

@@ -20,7 +20,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 use callcoach::analysis::ModeChoice;
 use callcoach::checklist::{Checklist, Mode};
-use callcoach::meaning::Meaning;
+use callcoach::meaning::MeaningModel;
 use callcoach::model::store::ModelDirs;
 use callcoach::profile::{Profile, ProfileError};
 
@@ -184,7 +184,8 @@ impl JudgeArgs {
         let checklist = match &self.checklist {
             None => Checklist::builtin(),
             Some(path) => Checklist::load(path).map_err(|e| {
-                Failure::new(Kind::Input, e).hint("the checklist format is described in docs/checks.md")
+                Failure::new(Kind::Input, e)
+                    .hint("the checklist format is described in docs/checks.md")
             })?,
         };
         let profile = if self.no_profile { None } else { self.profile.load_for_judging()? };
@@ -198,7 +199,7 @@ impl JudgeArgs {
             (None, false) => ModelDirs::from_env().meaning_model(),
         };
         let Some(dir) = model else { return Ok(checklist) };
-        let meaning = Meaning::load(&dir).map_err(|e| {
+        let meaning = MeaningModel::load_in_background(&dir).map_err(|e| {
             Failure::new(Kind::Model, e).hint(
                 "install it again with `callcoach model import --force WHEEL` (or `make model` in \
                  callcoach's folder), or judge with the phrases alone: --rules-only",

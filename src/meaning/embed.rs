@@ -42,11 +42,7 @@ impl Embedder {
     /// Loads the model in `dir` ([`WEIGHTS`], [`CONFIG`], [`TOKENIZER`]); the weights are
     /// memory-mapped, not copied.
     pub fn load(dir: &Path) -> Result<Self, EmbedError> {
-        for file in [WEIGHTS, CONFIG, TOKENIZER] {
-            if !dir.join(file).is_file() {
-                return Err(EmbedError::Missing { dir: dir.to_path_buf(), file });
-            }
-        }
+        Self::check_files(dir)?;
         let unreadable = |what: &'static str| {
             move |reason: String| EmbedError::Unreadable { dir: dir.to_path_buf(), what, reason }
         };
@@ -74,6 +70,16 @@ impl Embedder {
         let model =
             BertModel::load(weights, &config).map_err(|e| unreadable("weights")(e.to_string()))?;
         Ok(Embedder { model, tokenizer, dimension: config.hidden_size })
+    }
+
+    /// Whether `dir` holds the model's files, without reading them.
+    pub fn check_files(dir: &Path) -> Result<(), EmbedError> {
+        for file in [WEIGHTS, CONFIG, TOKENIZER] {
+            if !dir.join(file).is_file() {
+                return Err(EmbedError::Missing { dir: dir.to_path_buf(), file });
+            }
+        }
+        Ok(())
     }
 
     /// One unit-length embedding per text, in the order given.

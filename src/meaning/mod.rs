@@ -17,6 +17,8 @@ pub mod install;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+use std::thread::JoinHandle;
 
 use serde::{Deserialize, Serialize};
 
@@ -205,6 +207,53 @@ impl Meaning {
         let embeddings = self.embedder.embed(&texts)?;
         let features = embeddings.iter().map(|e| self.heads.hidden.forward(e)).collect();
         Ok(Reading { heads: &self.heads, units, embeddings, features })
+    }
+}
+
+/// The meaning model as the checklist holds it: loaded already, or loading on a thread of
+/// its own while the take is decoded and transcribed (about 130 ms on two cores, which
+/// `analyze` and `record` need not wait for). The first reader waits for the load.
+pub struct MeaningModel {
+    loaded: OnceLock<Result<Meaning, String>>,
+    loading: Mutex<Option<JoinHandle<Result<Meaning, EmbedError>>>>,
+}
+
+impl MeaningModel {
+    /// Starts loading the model in `dir` on its own thread. The folder's files are checked
+    /// first, so a model that is not there is an error at once.
+    pub fn load_in_background(dir: &Path) -> Result<Self, EmbedError> {
+        Embedder::check_files(dir)?;
+        let dir = dir.to_path_buf();
+        let loading = std::thread::spawn(move || Meaning::load(&dir));
+        Ok(Self { loaded: OnceLock::new(), loading: Mutex::new(Some(loading)) })
+    }
+
+    /// The model, waiting for it where it is still loading; `Err` says why it could not be
+    /// loaded.
+    pub fn get(&self) -> Result<&Meaning, &str> {
+        self.loaded
+            .get_or_init(|| {
+                let loading = self.loading.lock().unwrap_or_else(|p| p.into_inner()).take();
+                match loading.map(JoinHandle::join) {
+                    Some(Ok(loaded)) => loaded.map_err(|e| e.to_string()),
+                    Some(Err(_)) => Err("the meaning model failed while loading".to_string()),
+                    None => Err("the meaning model's load was lost".to_string()),
+                }
+            })
+            .as_ref()
+            .map_err(String::as_str)
+    }
+}
+
+impl From<Meaning> for MeaningModel {
+    fn from(meaning: Meaning) -> Self {
+        Self { loaded: OnceLock::from(Ok(meaning)), loading: Mutex::new(None) }
+    }
+}
+
+impl std::fmt::Debug for MeaningModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MeaningModel").field("loaded", &self.loaded.get().is_some()).finish()
     }
 }
 

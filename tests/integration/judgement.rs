@@ -869,6 +869,21 @@ fn check_reports_who_judged_and_what_is_no_rehearsal() {
     let rules = check_json(&["--rules-only", call.to_str().unwrap()], dir.path());
     assert_eq!(rules.judge, "rules");
     assert!(rules.judge_note.unwrap().contains("phrases alone"));
+
+    // The model loads while other work goes on: weights that turn out to be damaged leave the
+    // phrases to judge alone, and the report says why, once.
+    let damaged = dir.path().join("damaged-model");
+    std::fs::create_dir(&damaged).unwrap();
+    for file in ["config.json", "tokenizer.json"] {
+        std::fs::copy(crate::support::meaning_dir().join(file), damaged.join(file)).unwrap();
+    }
+    std::fs::write(damaged.join("model.safetensors"), b"not weights").unwrap();
+    let args = ["--meaning-model", damaged.to_str().unwrap(), call.to_str().unwrap()];
+    let fallen_back = check_json(&args, dir.path());
+    assert_eq!(fallen_back.judge, "rules");
+    let note = fallen_back.judge_note.unwrap();
+    assert!(note.starts_with("Judged by the checklist's phrases alone: the meaning model failed ("));
+    assert!(note.contains("weights"), "{note}");
     assert!(rules.elements.iter().all(|e| e.decided_by == "rules" && e.confidence.is_none()));
     assert!(!rules.elements.iter().find(|e| e.id == "decision_timeline").unwrap().found);
 

@@ -22,14 +22,14 @@ pub fn meaning_dir() -> PathBuf {
 }
 
 /// The meaning model `make test` installs, loaded once for the whole test binary.
-pub fn meaning() -> std::sync::Arc<callcoach::meaning::Meaning> {
-    static MEANING: std::sync::OnceLock<std::sync::Arc<callcoach::meaning::Meaning>> =
+pub fn meaning() -> std::sync::Arc<callcoach::meaning::MeaningModel> {
+    static MEANING: std::sync::OnceLock<std::sync::Arc<callcoach::meaning::MeaningModel>> =
         std::sync::OnceLock::new();
     MEANING
         .get_or_init(|| {
             let meaning = callcoach::meaning::Meaning::load(&meaning_dir())
                 .unwrap_or_else(|e| panic!("{e}: run `make test`, which installs it"));
-            std::sync::Arc::new(meaning)
+            std::sync::Arc::new(meaning.into())
         })
         .clone()
 }
