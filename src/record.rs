@@ -51,6 +51,8 @@ pub enum Event<'a> {
     Level { elapsed_s: f64, peak_dbfs: f64 },
     /// The first seconds were silent: a muted or wrong microphone.
     Silent,
+    /// The first seconds were not silent: the microphone hears the speaker.
+    Hearing,
     /// The input reached full scale: the voice is distorted.
     Clipping { at_s: f64 },
     /// More of the take has been transcribed.
@@ -263,6 +265,8 @@ impl Meter {
             let loudest_dbfs = 20.0 * (f64::from(self.loudest.max(1)) / 32_768.0).log10();
             if loudest_dbfs < SILENT_DBFS {
                 on_event(Event::Silent);
+            } else {
+                on_event(Event::Hearing);
             }
         }
         self.in_window = 0;
@@ -285,6 +289,7 @@ mod tests {
                         format!("level {elapsed_s:.1} {peak_dbfs:.0}")
                     }
                     Event::Silent => "silent".to_string(),
+                    Event::Hearing => "hearing".to_string(),
                     Event::Clipping { at_s } => format!("clipping {at_s:.1}"),
                     other => format!("{other:?}"),
                 })

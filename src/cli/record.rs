@@ -205,8 +205,8 @@ impl<'a> Status<'a> {
                 };
                 self.line.suspend(|| {
                     anstream::eprintln!(
-                        "{dim}Recording from {from}; if it hears nothing in the first {} s, \
-                         you will be told.{dim:#}",
+                        "{dim}Recording from {from}; its level is checked in the first {} s.\
+                         {dim:#}",
                         record::SILENT_CHECK_S
                     )
                 });
@@ -216,6 +216,13 @@ impl<'a> Status<'a> {
                 self.elapsed_s = elapsed_s;
                 self.peak_dbfs = peak_dbfs;
             }
+            Event::Hearing if !self.line.is_hidden() => {
+                let dim = Style::new().dimmed();
+                self.line.suspend(|| {
+                    anstream::eprintln!("{dim}The microphone hears you: go ahead.{dim:#}")
+                });
+            }
+            Event::Hearing => {}
             Event::Silent => self.warn(
                 "the microphone hears nothing: is it muted, or the wrong one? \
                  (`callcoach devices` lists the others)",

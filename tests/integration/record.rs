@@ -365,6 +365,7 @@ fn enter_on_a_terminal_stops_the_take_and_says_at_once_that_it_is_saved() {
     let shown = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{shown}");
     assert!(shown.contains("Recording from Default Audio Device (alsa:default)"), "{shown}");
+    assert!(shown.contains("The microphone hears you: go ahead."), "{shown}");
     assert!(shown.contains("Enter to stop"), "{shown}");
     let stopped = shown.find("— saved; finishing the last words…").expect("said at once");
     assert!(shown[..stopped].contains("Stopped at 0:0"), "{shown}");
