@@ -67,18 +67,25 @@ impl Rehearsal {
     /// What the take was, for a person: "Call, Wed 2 Dec 14:05, take 3 of the day" (local
     /// time), counting the rehearsals of `history` made the same day up to this one.
     pub fn name(&self, history: &[Rehearsal]) -> String {
-        let at = self.at.with_timezone(&chrono::Local);
-        let day = at.date_naive();
-        let of_the_day = history
-            .iter()
-            .filter(|r| r.at.with_timezone(&chrono::Local).date_naive() == day && r.at <= self.at)
-            .count()
-            .max(1);
         let what = match self.report.mode {
             crate::checklist::Mode::Call => "Call",
             crate::checklist::Mode::Voicemail => "Voicemail",
         };
-        format!("{what}, {}, take {of_the_day} of the day", at.format("%a %-d %b %H:%M"))
+        format!(
+            "{what}, {}, take {} of the day",
+            self.at.with_timezone(&chrono::Local).format("%a %-d %b %H:%M"),
+            self.take_of_the_day(history)
+        )
+    }
+
+    /// Which take of its day (local time) this was, counting the rehearsals of `history`.
+    pub fn take_of_the_day(&self, history: &[Rehearsal]) -> usize {
+        let day = self.at.with_timezone(&chrono::Local).date_naive();
+        history
+            .iter()
+            .filter(|r| r.at.with_timezone(&chrono::Local).date_naive() == day && r.at <= self.at)
+            .count()
+            .max(1)
     }
 }
 

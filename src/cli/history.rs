@@ -118,7 +118,7 @@ pub fn run(args: HistoryArgs) -> Result<(), Failure> {
         let json = serde_json::to_string(&document).expect("the history always serialises");
         return print(&(json + "\n"));
     }
-    print(&table(shown, rehearsals.len(), &by_mode))
+    print(&table(shown, &rehearsals, &by_mode))
 }
 
 /// The rehearsals of one kind among those shown, and their trend.
@@ -241,7 +241,8 @@ fn forgotten_text(forgotten: &[Forgotten]) -> String {
 }
 
 /// The rehearsals as a table, then the trend, the best take and the element most missed.
-fn table(shown: &[Rehearsal], total: usize, by_mode: &[ModeTrend]) -> String {
+fn table(shown: &[Rehearsal], all: &[Rehearsal], by_mode: &[ModeTrend]) -> String {
+    let total = all.len();
     let bold = Style::new().bold();
     let dim = Style::new().dimmed();
     let good = AnsiColor::Green.on_default().bold();
@@ -266,21 +267,11 @@ fn table(shown: &[Rehearsal], total: usize, by_mode: &[ModeTrend]) -> String {
     } else {
         String::new()
     };
-    // Calls and voicemails are judged on different elements: where both are shown, each
-    // row says which it is, so that the other's elements read as not judged (·).
-    let mixed = shown.iter().any(|r| r.report.mode != shown[0].report.mode);
-    let mode_column = |mode: &str| if mixed { format!("{mode:<9}  ") } else { String::new() };
     let _ = writeln!(out, "{bold}Rehearsals{bold:#}{dim}{of}{dim:#}");
     let _ = writeln!(
         out,
-        "  {dim}{:>4}  {:<16}  {:>6}  {:>5}  {}{:<width$}  file{dim:#}",
-        "id",
-        "when",
-        "length",
-        "score",
-        mode_column("mode"),
-        "checklist",
-        width = ids.len().max(9)
+        "  {dim}{:>4}  {:<16}  {:<28}  {:>6}  {:>5}  checklist{dim:#}",
+        "id", "when", "take", "length", "score"
     );
     for rehearsal in shown {
         let report = &rehearsal.report;
@@ -292,19 +283,16 @@ fn table(shown: &[Rehearsal], total: usize, by_mode: &[ModeTrend]) -> String {
                 None => write!(marks, "{dim}·{dim:#}"),
             };
         }
-        let padding = " ".repeat(ids.len().max(9) - ids.len());
         let length = report.duration_s.map_or_else(|| "–".into(), clock);
-        let file = rehearsal.recording.file_name().map_or_else(
-            || rehearsal.recording.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+        // What the take was, not its file's name: `callcoach report ID` opens it.
+        let take =
+            format!("{}, take {} of the day", report.mode.name(), rehearsal.take_of_the_day(all));
         let _ = writeln!(
             out,
-            "  {:>4}  {:<16}  {length:>6}  {:>5}  {}{marks}{padding}  {file}",
+            "  {:>4}  {:<16}  {take:<28}  {length:>6}  {:>5}  {marks}",
             rehearsal.id,
             rehearsal.at.with_timezone(&Local).format("%Y-%m-%d %H:%M"),
             report.score,
-            mode_column(report.mode.name()),
         );
     }
     let legend: Vec<String> = ids.iter().map(|id| id.replace('_', " ")).collect();

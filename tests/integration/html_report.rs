@@ -224,18 +224,24 @@ fn a_rehearsal_from_the_history_gets_its_page_with_or_without_its_recording() {
     analyze_json(home.path(), &take, &["--mode", "voicemail"]);
     analyze_json(home.path(), &root().join("samples/complete-call.wav"), &[]);
 
-    // Takes judged on different elements: each row says which kind it was.
+    // Each row says what the take was, which tells why the other kind's elements are not
+    // judged (·).
     callcoach(home.path())
         .arg("history")
         .assert()
         .success()
-        .stdout(contains("score  mode       checklist"))
+        .stdout(contains("take                          length  score  checklist"))
         .stdout(
-            predicates::str::is_match(r"\n +1  .* +100  voicemail  ✓✓✓✓✓✓··· +take.wav\n").unwrap(),
+            predicates::str::is_match(
+                r"\n +1  .*  voicemail, take 1 of the day +0:26 +100  ✓✓✓✓✓✓···\n",
+            )
+            .unwrap(),
         )
         .stdout(
-            predicates::str::is_match(r"\n +2  .* +100  call       ✓✓✓···✓✓✓ +complete-call.wav\n")
-                .unwrap(),
+            predicates::str::is_match(
+                r"\n +2  .*  call, take 2 of the day +0:38 +100  ✓✓✓···✓✓✓\n",
+            )
+            .unwrap(),
         );
 
     let page = |args: &[&str]| -> (String, String) {
