@@ -22,9 +22,9 @@ pub struct FreeCores {
 #[derive(Debug)]
 struct Watch {
     since: Option<Sample>,
-    measured: bool,
-    /// Cores other programs kept busy over the last window long enough to measure.
-    others_busy: f64,
+    /// Cores other programs kept busy over the last window long enough to measure; `None`
+    /// until one has been.
+    others_busy: Option<f64>,
 }
 
 /// CPU seconds spent so far, by the machine and by this process.
@@ -39,7 +39,7 @@ struct Sample {
 impl FreeCores {
     /// Starts watching; `cores` is how many this process may run on.
     pub fn watch(cores: usize) -> Self {
-        let state = Watch { since: Sample::now(), measured: false, others_busy: 0.0 };
+        let state = Watch { since: Sample::now(), others_busy: None };
         Self { cores: cores.max(1), state: Mutex::new(state) }
     }
 
@@ -50,16 +50,15 @@ impl FreeCores {
         if let Some(since) = watch.since {
             // The first stretch often comes a few milliseconds after the model loaded: it
             // waits for a window long enough to measure, once.
-            if !watch.measured {
+            if watch.others_busy.is_none() {
                 std::thread::sleep(SHORTEST_WINDOW.saturating_sub(since.at.elapsed()));
             }
             if let Some(now) = Sample::now().filter(|now| now.at - since.at >= SHORTEST_WINDOW) {
-                watch.others_busy = others_busy(&since, &now);
+                watch.others_busy = Some(others_busy(&since, &now));
                 watch.since = Some(now);
-                watch.measured = true;
             }
         }
-        let free = self.cores.saturating_sub(watch.others_busy.round() as usize);
+        let free = self.cores.saturating_sub(watch.others_busy.unwrap_or(0.0).round() as usize);
         most.min(free).max(1)
     }
 }
