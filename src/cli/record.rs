@@ -196,33 +196,22 @@ impl<'a> Status<'a> {
 
     fn show(&mut self, event: Event<'_>) {
         match event {
-            Event::Started { device, description } if !self.line.is_hidden() => {
-                let dim = Style::new().dimmed();
+            Event::Started { device, description } => {
                 let from = if description == device {
                     device.to_string()
                 } else {
                     format!("{description} ({device})")
                 };
-                self.line.suspend(|| {
-                    anstream::eprintln!(
-                        "{dim}Recording from {from}; its level is checked in the first {} s.\
-                         {dim:#}",
-                        record::SILENT_CHECK_S
-                    )
-                });
+                self.tell(&format!(
+                    "Recording from {from}; its level is checked in the first {} s.",
+                    record::SILENT_CHECK_S
+                ));
             }
-            Event::Started { .. } => {}
             Event::Level { elapsed_s, peak_dbfs } => {
                 self.elapsed_s = elapsed_s;
                 self.peak_dbfs = peak_dbfs;
             }
-            Event::Hearing if !self.line.is_hidden() => {
-                let dim = Style::new().dimmed();
-                self.line.suspend(|| {
-                    anstream::eprintln!("{dim}The microphone hears you: go ahead.{dim:#}")
-                });
-            }
-            Event::Hearing => {}
+            Event::Hearing => self.tell("The microphone hears you: go ahead."),
             Event::Silent => self.warn(
                 "the microphone hears nothing: is it muted, or the wrong one? \
                  (`callcoach devices` lists the others)",
@@ -293,6 +282,14 @@ impl<'a> Status<'a> {
 
     fn warn(&self, message: &str) {
         self.line.suspend(|| warn(message));
+    }
+
+    /// A line of news above the status line, shown only where the status line is.
+    fn tell(&self, message: &str) {
+        if !self.line.is_hidden() {
+            let dim = Style::new().dimmed();
+            self.line.suspend(|| anstream::eprintln!("{dim}{message}{dim:#}"));
+        }
     }
 }
 
