@@ -56,13 +56,18 @@ pub fn input_devices() -> Result<Vec<InputDevice>, CaptureError> {
             }
             Some(InputDevice {
                 id: id.to_string(),
-                description: device.description().map(|d| d.name().to_string()).unwrap_or_default(),
+                description: description_of(&device).unwrap_or_default(),
                 sample_rate: config.sample_rate(),
                 channels: config.channels(),
                 is_default: Some(&id) == default_id.as_ref(),
             })
         })
         .collect())
+}
+
+/// What the sound system calls a device ("USB Audio, Microphone"), where it says anything.
+fn description_of(device: &cpal::Device) -> Option<String> {
+    device.description().ok().map(|d| d.name().to_string()).filter(|d| !d.trim().is_empty())
 }
 
 /// ALSA's null device (and PulseAudio's or PipeWire's null sink): it records zeros from no
@@ -114,12 +119,7 @@ impl Capture {
         };
         let id =
             device.id().map_or_else(|_| name.unwrap_or("default").to_string(), |id| id.to_string());
-        let description = device
-            .description()
-            .map(|d| d.name().to_string())
-            .ok()
-            .filter(|d| !d.trim().is_empty())
-            .unwrap_or_else(|| id.clone());
+        let description = description_of(&device).unwrap_or_else(|| id.clone());
         let unusable = |error: cpal::Error| CaptureError::Unusable {
             device: id.clone(),
             reason: error.to_string(),
