@@ -67,12 +67,9 @@ impl Rehearsal {
     /// What the take was, for a person: "Call, Wed 2 Dec 14:05, take 3 of the day" (local
     /// time), counting the rehearsals of `history` made the same day up to this one.
     pub fn name(&self, history: &[Rehearsal]) -> String {
-        let what = match self.report.mode {
-            crate::checklist::Mode::Call => "Call",
-            crate::checklist::Mode::Voicemail => "Voicemail",
-        };
         format!(
-            "{what}, {}, take {} of the day",
+            "{}, {}, take {} of the day",
+            self.report.mode.title(),
             self.at.with_timezone(&chrono::Local).format("%a %-d %b %H:%M"),
             self.take_of_the_day(history)
         )

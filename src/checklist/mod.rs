@@ -52,6 +52,14 @@ impl Mode {
             Mode::Voicemail => "voicemail",
         }
     }
+
+    /// The mode as a title for a person: "Call", "Voicemail".
+    pub fn title(self) -> &'static str {
+        match self {
+            Mode::Call => "Call",
+            Mode::Voicemail => "Voicemail",
+        }
+    }
 }
 
 impl fmt::Display for Mode {

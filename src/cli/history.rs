@@ -304,10 +304,7 @@ fn table(shown: &[Rehearsal], all: &[Rehearsal], by_mode: &[ModeTrend]) -> Strin
         if i > 0 {
             out.push('\n');
         }
-        let title = match kind.mode {
-            Mode::Call => "Calls",
-            Mode::Voicemail => "Voicemails",
-        };
+        let title = format!("{}s", kind.mode.title());
         let scores: Vec<u32> = shown.iter().map(|r| r.report.score).collect();
         let (first, last) = (scores[0], scores[scores.len() - 1]);
         let _ = writeln!(out, "{bold}{title}{bold:#}  {}  {first} → {last}", sparkline(&scores));

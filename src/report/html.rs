@@ -43,6 +43,7 @@ pub struct Page<'a> {
 /// The page as one HTML document.
 pub fn render(page: &Page) -> String {
     let report = page.report;
+    let name = page.take_name();
     let mut out = String::with_capacity(
         16_000 + page.audio.map_or(0, |a| a.data.len() * 8 / 3) + report.words.len() * 80,
     );
@@ -51,11 +52,11 @@ pub fn render(page: &Page) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{} — {}/100 — callcoach</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n",
-        Escaped(&take_name(page)),
+        Escaped(&name),
         report.score
     );
     let numbers = element_numbers(report);
-    header(&mut out, page);
+    header(&mut out, page, &name);
     player(&mut out, page.audio);
     checklist(&mut out, report, &numbers);
     profile(&mut out, report);
@@ -135,24 +136,30 @@ fn band(score: u32) -> (&'static str, &'static str) {
     }
 }
 
-/// What the take was: "Call, Wed 2 Dec 14:05, take 3 of the day" where it is in the history,
-/// else its mode and file name.
-fn take_name(page: &Page) -> String {
-    match page.this.and_then(|id| page.history.iter().find(|r| r.id == id)) {
-        Some(this) => this.name(page.history),
-        None => {
-            let report = page.report;
-            let file = report.file.rsplit('/').next().unwrap_or(&report.file);
-            let mode = report.mode.to_string();
-            let mode = mode[..1].to_uppercase() + &mode[1..];
-            format!("{mode} rehearsal: {file}")
+impl Page<'_> {
+    /// This take as the history keeps it, where it is there.
+    fn rehearsal(&self) -> Option<&Rehearsal> {
+        self.this.and_then(|id| self.history.iter().find(|r| r.id == id))
+    }
+
+    /// The recording's file name, without its folder.
+    fn file_name(&self) -> &str {
+        self.report.file.rsplit('/').next().unwrap_or(&self.report.file)
+    }
+
+    /// What the take was: "Call, Wed 2 Dec 14:05, take 3 of the day" where it is in the
+    /// history, else its mode and file name.
+    fn take_name(&self) -> String {
+        match self.rehearsal() {
+            Some(this) => this.name(self.history),
+            None => format!("{} rehearsal: {}", self.report.mode.title(), self.file_name()),
         }
     }
 }
 
-fn header(out: &mut String, page: &Page) {
+/// The page's heading, named `name`, and its scores.
+fn header(out: &mut String, page: &Page, name: &str) {
     let report = page.report;
-    let name = take_name(page);
     let detected = if report.mode_detected { " (told from what you said)" } else { "" };
     let length = match report.duration_s {
         Some(duration_s) => clock(duration_s),
@@ -161,12 +168,12 @@ fn header(out: &mut String, page: &Page) {
     let _ = write!(
         out,
         "<header>\n<h1>{}</h1>\n<p class=\"meta\">{}{detected} · {length} · {} words",
-        Escaped(&name),
+        Escaped(name),
         report.mode,
         report.words.len()
     );
-    if let Some(this) = page.this.and_then(|id| page.history.iter().find(|r| r.id == id)) {
-        let file = report.file.rsplit('/').next().unwrap_or(&report.file);
+    if let Some(this) = page.rehearsal() {
+        let file = page.file_name();
         let _ = write!(out, " · rehearsal {} of your history · {}", this.id, Escaped(file));
     }
     out.push_str("</p>\n</header>\n<section class=\"scores\" aria-label=\"Scores\">\n");
