@@ -308,13 +308,14 @@ fn checks(
         let wpm = pace.words_per_minute;
         let tip = if wpm > high { &rules.pace_tip_fast } else { &rules.pace_tip_slow };
         let ok = (low..=high).contains(&wpm);
+        let on_aim = (aim_low..=aim_high).contains(&wpm);
         let aim = format!("aim for {aim_low:.0}–{aim_high:.0}");
-        let plain = match (ok, wpm) {
-            _ if (aim_low..=aim_high).contains(&wpm) => "a calm pace".to_string(),
-            (true, wpm) if wpm > aim_high => format!("a little fast — {aim}"),
-            (true, _) => format!("a little slow — {aim}"),
-            (false, wpm) if wpm > high => format!("too fast — {aim}"),
-            (false, _) => format!("too slow — {aim}"),
+        let plain = match (on_aim, ok, wpm > aim_high) {
+            (true, _, _) => "a calm pace".to_string(),
+            (false, true, true) => format!("a little fast — {aim}"),
+            (false, true, false) => format!("a little slow — {aim}"),
+            (false, false, true) => format!("too fast — {aim}"),
+            (false, false, false) => format!("too slow — {aim}"),
         };
         let mut pace_check = check(
             ("pace", "Pace"),
@@ -323,7 +324,7 @@ fn checks(
             Words { plain, measured: format!("{wpm:.0} words a minute") },
             tip,
         );
-        pace_check.near_aim = ok && !(aim_low..=aim_high).contains(&wpm);
+        pace_check.near_aim = ok && !on_aim;
         checks.push(pace_check);
     }
     if let Some(pauses) = pauses {
