@@ -115,27 +115,21 @@ impl Profile {
         let quoted = |text: &str| toml::Value::String(text.to_string()).to_string();
         let value = |field: &Option<String>| quoted(field.as_deref().unwrap_or(""));
         let interview_at = self.interview_at.map(|at| at.format("%Y-%m-%d %H:%M").to_string());
-        let mut text = TEMPLATE
-            .replacen("\nname = \"\"", &format!("\nname = {}", value(&self.name)), 1)
-            .replacen("\nphone = \"\"", &format!("\nphone = {}", value(&self.phone)), 1)
-            .replacen("\njob_title = \"\"", &format!("\njob_title = {}", value(&self.job_title)), 1)
-            .replacen("\ncompany = \"\"", &format!("\ncompany = {}", value(&self.company)), 1)
-            .replacen(
-                "\ninterviewer = \"\"",
-                &format!("\ninterviewer = {}", value(&self.interviewer)),
-                1,
-            )
-            .replacen(
-                "\ninterview_at = \"\"",
-                &format!("\ninterview_at = {}", value(&interview_at)),
-                1,
-            );
         let wishes: Vec<String> = self.wish_i_had_said.iter().map(|w| quoted(w)).collect();
-        text = text.replacen(
-            "\nwish_i_had_said = []",
-            &format!("\nwish_i_had_said = [{}]", wishes.join(", ")),
-            1,
-        );
+        let fields = [
+            ("name = \"\"", value(&self.name)),
+            ("phone = \"\"", value(&self.phone)),
+            ("job_title = \"\"", value(&self.job_title)),
+            ("company = \"\"", value(&self.company)),
+            ("interviewer = \"\"", value(&self.interviewer)),
+            ("interview_at = \"\"", value(&interview_at)),
+            ("wish_i_had_said = []", format!("[{}]", wishes.join(", "))),
+        ];
+        let mut text = TEMPLATE.to_string();
+        for (empty, filled) in fields {
+            let key = empty.split(" = ").next().expect("a key before its value");
+            text = text.replacen(&format!("\n{empty}"), &format!("\n{key} = {filled}"), 1);
+        }
         // Array-of-tables blocks go last: after them, a plain key would belong to the block.
         for qualification in &self.qualifications {
             let _ =
