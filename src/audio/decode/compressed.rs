@@ -5,10 +5,9 @@
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
-
 use std::sync::OnceLock;
-use symphonia::core::audio::SampleBuffer;
 
+use symphonia::core::audio::SampleBuffer;
 use symphonia::core::codecs::{CodecRegistry, CodecType, Decoder, DecoderOptions, CODEC_TYPE_ALAC};
 use symphonia::core::errors::Error;
 use symphonia::core::formats::{FormatOptions, FormatReader};
